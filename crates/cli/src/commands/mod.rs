@@ -1,0 +1,9 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod generate;
+pub mod info;
+pub mod ppl;
+pub mod score;
+pub mod synth;
+pub mod tokenize;

@@ -1,0 +1,42 @@
+//! The CLI's error: any library error, or a usage problem, shown as one line.
+
+use std::path::PathBuf;
+
+/// A failed command.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Reading the model file failed.
+    #[error(transparent)]
+    Format(#[from] kaoshi_formats::FormatError),
+    /// Building or running the model failed.
+    #[error(transparent)]
+    Model(#[from] kaoshi_model::ModelError),
+    /// The tokenizer failed.
+    #[error(transparent)]
+    Tokenizer(#[from] kaoshi_tokenizer::TokenizerError),
+    /// The chat template failed.
+    #[error(transparent)]
+    Chat(#[from] kaoshi_tokenizer::chat::ChatTemplateError),
+    /// An engine operation failed.
+    #[error(transparent)]
+    Engine(#[from] kaoshi_engine::EngineError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The options or input are unusable.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CliError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { path, source }
+    }
+}

@@ -1,0 +1,65 @@
+//! `kaoshi`: the command-line front end.
+//!
+//! Every command that runs a model loads it through [`load`], prints results
+//! to stdout (one JSON document or JSON line per result with `--json`) and
+//! progress to stderr, and exits non-zero with one line `error: ...` when
+//! anything fails.
+
+mod commands;
+mod error;
+mod load;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// kaoshi: evaluate quantized LLMs (GGUF) where you are.
+#[derive(Parser)]
+#[command(name = "kaoshi", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a model's architecture, size, tensor types and tokenizer.
+    Info(commands::info::Args),
+    /// Turn text into token ids.
+    Tokenize(commands::tokenize::Args),
+    /// Generate text, streamed to stdout.
+    Generate(commands::generate::Args),
+    /// Log-probabilities of continuations after a context.
+    Score(commands::score::Args),
+    /// Rolling-window perplexity of a text file.
+    Ppl(commands::ppl::Args),
+    /// Write a model of a real architecture with seeded random weights.
+    Synth(commands::synth::Args),
+    /// Measure prefill and decode speed.
+    Bench(commands::bench::Args),
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Info(a) => commands::info::run(a),
+        Command::Tokenize(a) => commands::tokenize::run(a),
+        Command::Generate(a) => commands::generate::run(a),
+        Command::Score(a) => commands::score::run(a),
+        Command::Ppl(a) => commands::ppl::run(a),
+        Command::Synth(a) => commands::synth::run(a),
+        Command::Bench(a) => commands::bench::run(a),
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! kaoshi-cpu: the CPU backend, on candle-core tensors and `QMatMul`.
+//!
+//! [`CpuBackend`] implements [`kaoshi_model::Backend`]. Quantized weights stay
+//! quantized (`QMatMul` runs candle's k-quant dot products); F32/F16/BF16
+//! weights become f32 matrices. It is also the numerical reference that
+//! every GPU kernel is tested against, so it favours plain, exact code
+//! (rope and RMS norm are written out as loops over f32) over cleverness.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), kaoshi_model::ModelError> {
+//! let file = kaoshi_formats::GgufFile::open("model.gguf".as_ref())?;
+//! let model = kaoshi_model::Model::load(&file, kaoshi_cpu::CpuBackend::new())?;
+//! # Ok(()) }
+//! ```
+
+mod attention;
+mod backend;
+mod elementwise;
+
+pub use backend::CpuBackend;

@@ -1,0 +1,409 @@
+//! A GGUF reader that checks every length against the file before trusting
+//! it, and reads tensor payloads one at a time.
+//!
+//! Layout (ggml `docs/gguf.md`): magic "GGUF", u32 version, tensor count and
+//! metadata count (u32 in v1, u64 after), metadata key/value pairs, tensor
+//! infos (name, n_dims, dims innermost first, type, offset), then tensor data
+//! aligned to `general.alignment` (default 32).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use candle_core::quantized::{GgmlDType, QTensor, ggml_file};
+
+use crate::dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name};
+use crate::error::FormatError;
+use crate::metadata::Metadata;
+use crate::Value;
+
+/// ggml's limit on tensor rank (`GGML_MAX_DIMS`).
+const MAX_DIMS: u32 = 4;
+/// Nesting limit for array values; real files use depth 1.
+const MAX_VALUE_DEPTH: usize = 4;
+/// The default data alignment (ggml `GGUF_DEFAULT_ALIGNMENT`).
+const DEFAULT_ALIGNMENT: u64 = 32;
+
+/// The GGUF format version of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GgufVersion {
+    /// Version 1: 32-bit counts and string lengths.
+    V1,
+    /// Version 2: 64-bit counts.
+    V2,
+    /// Version 3: as v2, plus big-endian files are marked (not read here).
+    V3,
+}
+
+/// One tensor's header entry.
+#[derive(Debug, Clone)]
+pub struct TensorEntry {
+    /// The tensor's name, e.g. `blk.0.attn_q.weight`.
+    pub name: String,
+    /// Its element type.
+    pub dtype: GgmlDType,
+    /// Its shape, outermost first (candle order; GGUF stores the reverse).
+    pub shape: Vec<usize>,
+    /// Absolute offset of its data in the file.
+    pub offset: u64,
+    /// Size of its data in bytes.
+    pub n_bytes: u64,
+}
+
+impl TensorEntry {
+    /// Number of elements.
+    pub fn elem_count(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The ggml name of the tensor's type.
+    pub fn type_name(&self) -> &'static str {
+        dtype_name(self.dtype)
+    }
+}
+
+/// A GGUF file with a validated header.
+#[derive(Debug)]
+pub struct GgufFile {
+    path: PathBuf,
+    version: GgufVersion,
+    file_len: u64,
+    metadata: Metadata,
+    tensors: Vec<TensorEntry>,
+    index: HashMap<String, usize>,
+}
+
+impl GgufFile {
+    /// Opens and validates `path`. Reads only the header.
+    pub fn open(path: &Path) -> Result<Self, FormatError> {
+        let io = |source| FormatError::Io { path: path.to_path_buf(), source };
+        let file = File::open(path).map_err(io)?;
+        let file_len = file.metadata().map_err(io)?.len();
+        let mut reader = HeaderReader {
+            inner: BufReader::with_capacity(1 << 20, file),
+            pos: 0,
+            len: file_len,
+            path: path.to_path_buf(),
+            version: GgufVersion::V3,
+        };
+        reader.parse()
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The GGUF version.
+    pub fn version(&self) -> GgufVersion {
+        self.version
+    }
+
+    /// The file's length in bytes.
+    pub fn file_len(&self) -> u64 {
+        self.file_len
+    }
+
+    /// The key/value metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// `general.architecture`, if present.
+    pub fn architecture(&self) -> Option<&str> {
+        self.metadata.get_str("general.architecture")
+    }
+
+    /// All tensors in file order.
+    pub fn tensors(&self) -> &[TensorEntry] {
+        &self.tensors
+    }
+
+    /// The tensor called `name`, if present.
+    pub fn tensor(&self, name: &str) -> Option<&TensorEntry> {
+        self.index.get(name).map(|&i| &self.tensors[i])
+    }
+
+    /// The tensor called `name`, or a [`FormatError::MissingTensor`].
+    pub fn require_tensor(&self, name: &str) -> Result<&TensorEntry, FormatError> {
+        self.tensor(name).ok_or_else(|| FormatError::MissingTensor {
+            path: self.path.clone(),
+            tensor: name.to_string(),
+        })
+    }
+
+    /// Reads the raw bytes of one tensor.
+    pub fn read_tensor_bytes(&self, name: &str) -> Result<Vec<u8>, FormatError> {
+        let entry = self.require_tensor(name)?;
+        let io = |source| FormatError::Io { path: self.path.clone(), source };
+        let mut file = File::open(&self.path).map_err(io)?;
+        file.seek(SeekFrom::Start(entry.offset)).map_err(io)?;
+        let n = usize::try_from(entry.n_bytes).map_err(|_| FormatError::BadDimensions {
+            path: self.path.clone(),
+            tensor: name.to_string(),
+            dims: entry.shape.iter().rev().map(|&d| d as u64).collect(),
+            reason: "larger than this platform's address space".into(),
+        })?;
+        let mut bytes = vec![0u8; n];
+        file.read_exact(&mut bytes).map_err(io)?;
+        Ok(bytes)
+    }
+
+    /// Reads one tensor as a candle [`QTensor`] on the CPU, in its stored type.
+    pub fn read_qtensor(&self, name: &str) -> Result<QTensor, FormatError> {
+        let entry = self.require_tensor(name)?;
+        let bytes = self.read_tensor_bytes(name)?;
+        ggml_file::qtensor_from_ggml(
+            entry.dtype,
+            &bytes,
+            entry.shape.clone(),
+            &candle_core::Device::Cpu,
+        )
+        .map_err(|e| FormatError::Decode {
+            path: self.path.clone(),
+            tensor: name.to_string(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Reads the header, tracking the position so every length can be checked
+/// against the bytes left in the file before anything is allocated.
+struct HeaderReader {
+    inner: BufReader<File>,
+    pos: u64,
+    len: u64,
+    path: PathBuf,
+    version: GgufVersion,
+}
+
+impl HeaderReader {
+    fn truncated(&self, what: &str, needed: u64) -> FormatError {
+        FormatError::Truncated { path: self.path.clone(), what: what.to_string(), needed, len: self.len }
+    }
+
+    fn malformed(&self, message: String) -> FormatError {
+        FormatError::Malformed { path: self.path.clone(), message }
+    }
+
+    fn ensure(&self, n: u64, what: &str) -> Result<(), FormatError> {
+        let end = self.pos.saturating_add(n);
+        if end > self.len {
+            return Err(self.truncated(what, end));
+        }
+        Ok(())
+    }
+
+    fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], FormatError> {
+        self.ensure(N as u64, what)?;
+        let mut buf = [0u8; N];
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        self.pos += N as u64;
+        Ok(buf)
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32, FormatError> {
+        Ok(u32::from_le_bytes(self.bytes(what)?))
+    }
+
+    fn u64(&mut self, what: &str) -> Result<u64, FormatError> {
+        Ok(u64::from_le_bytes(self.bytes(what)?))
+    }
+
+    /// A count or length: u32 in v1, u64 later.
+    fn len_field(&mut self, what: &str) -> Result<u64, FormatError> {
+        match self.version {
+            GgufVersion::V1 => self.u32(what).map(u64::from),
+            _ => self.u64(what),
+        }
+    }
+
+    fn string(&mut self, what: &str) -> Result<String, FormatError> {
+        let n = self.len_field(what)?;
+        self.ensure(n, what)?;
+        let mut buf = vec![0u8; n as usize];
+        self.inner
+            .read_exact(&mut buf)
+            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        self.pos += n;
+        String::from_utf8(buf).map_err(|_| self.malformed(format!("{what} is not valid UTF-8")))
+    }
+
+    fn value(&mut self, type_id: u32, depth: usize, key: &str) -> Result<Value, FormatError> {
+        Ok(match type_id {
+            0 => Value::U8(self.bytes::<1>(key)?[0]),
+            1 => Value::I8(self.bytes::<1>(key)?[0] as i8),
+            2 => Value::U16(u16::from_le_bytes(self.bytes(key)?)),
+            3 => Value::I16(i16::from_le_bytes(self.bytes(key)?)),
+            4 => Value::U32(self.u32(key)?),
+            5 => Value::I32(i32::from_le_bytes(self.bytes(key)?)),
+            6 => Value::F32(f32::from_le_bytes(self.bytes(key)?)),
+            7 => match self.bytes::<1>(key)?[0] {
+                0 => Value::Bool(false),
+                1 => Value::Bool(true),
+                b => return Err(self.malformed(format!("{key}: boolean byte {b}"))),
+            },
+            8 => Value::String(self.string(key)?),
+            9 => {
+                if depth >= MAX_VALUE_DEPTH {
+                    return Err(self.malformed(format!("{key}: arrays nested too deeply")));
+                }
+                let elem_type = self.u32(key)?;
+                let n = self.len_field(key)?;
+                // Every element takes at least one byte: a longer array
+                // cannot fit in what is left of the file.
+                if n > self.len - self.pos {
+                    return Err(self.truncated(&format!("array {key} of {n} elements"), self.pos.saturating_add(n)));
+                }
+                let mut items = Vec::with_capacity(n as usize);
+                for _ in 0..n {
+                    items.push(self.value(elem_type, depth + 1, key)?);
+                }
+                Value::Array(items)
+            }
+            10 => Value::U64(self.u64(key)?),
+            11 => Value::I64(i64::from_le_bytes(self.bytes(key)?)),
+            12 => Value::F64(f64::from_le_bytes(self.bytes(key)?)),
+            t => return Err(self.malformed(format!("{key}: unknown value type {t}"))),
+        })
+    }
+
+    fn parse(&mut self) -> Result<GgufFile, FormatError> {
+        let mut magic = [0u8; 4];
+        let got = self
+            .inner
+            .read(&mut magic)
+            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        if got < 4 || &magic != b"GGUF" {
+            return Err(FormatError::NotGguf { path: self.path.clone(), found: magic[..got].to_vec() });
+        }
+        self.pos = 4;
+        let version = self.u32("version")?;
+        self.version = match version {
+            1 => GgufVersion::V1,
+            2 => GgufVersion::V2,
+            3 => GgufVersion::V3,
+            v => return Err(FormatError::UnsupportedVersion { path: self.path.clone(), version: v }),
+        };
+        let n_tensors = self.len_field("tensor count")?;
+        let n_kv = self.len_field("metadata count")?;
+        // Each key/value pair and each tensor info takes well over 8 bytes.
+        for (n, what) in [(n_tensors, "tensor count"), (n_kv, "metadata count")] {
+            if n > (self.len - self.pos) / 8 {
+                return Err(self.truncated(&format!("{what} {n}"), self.pos.saturating_add(n.saturating_mul(8))));
+            }
+        }
+        let mut kv = HashMap::with_capacity(n_kv as usize);
+        for _ in 0..n_kv {
+            let key = self.string("metadata key")?;
+            let type_id = self.u32(&key)?;
+            let value = self.value(type_id, 0, &key)?;
+            kv.insert(key, value);
+        }
+        let metadata = Metadata::new(self.path.clone(), kv);
+        let mut raw = Vec::with_capacity(n_tensors as usize);
+        for _ in 0..n_tensors {
+            let name = self.string("tensor name")?;
+            let n_dims = self.u32(&name)?;
+            if n_dims == 0 || n_dims > MAX_DIMS {
+                return Err(FormatError::BadDimensions {
+                    path: self.path.clone(),
+                    tensor: name,
+                    dims: vec![],
+                    reason: format!("{n_dims} dimensions (1 to {MAX_DIMS} allowed)"),
+                });
+            }
+            let mut dims = Vec::with_capacity(n_dims as usize);
+            for _ in 0..n_dims {
+                dims.push(self.len_field(&name)?);
+            }
+            let type_id = self.u32(&name)?;
+            let offset = self.u64(&name)?;
+            raw.push((name, dims, type_id, offset));
+        }
+        let alignment = match metadata.get("general.alignment") {
+            None => DEFAULT_ALIGNMENT,
+            Some(Value::U32(a)) if *a > 0 && a.is_power_of_two() => u64::from(*a),
+            Some(_) => {
+                return Err(FormatError::BadValue {
+                    path: self.path.clone(),
+                    key: "general.alignment".into(),
+                    problem: "must be a power of two".into(),
+                });
+            }
+        };
+        let data_offset = self.pos.div_ceil(alignment) * alignment;
+        let mut tensors = Vec::with_capacity(raw.len());
+        let mut index = HashMap::with_capacity(raw.len());
+        for (name, dims, type_id, rel) in raw {
+            let entry = self.tensor_entry(name, dims, type_id, rel, data_offset)?;
+            if index.insert(entry.name.clone(), tensors.len()).is_some() {
+                return Err(self.malformed(format!("tensor {} appears twice", entry.name)));
+            }
+            tensors.push(entry);
+        }
+        Ok(GgufFile {
+            path: self.path.clone(),
+            version: self.version,
+            file_len: self.len,
+            metadata,
+            tensors,
+            index,
+        })
+    }
+
+    fn tensor_entry(
+        &self,
+        name: String,
+        dims: Vec<u64>,
+        type_id: u32,
+        rel: u64,
+        data_offset: u64,
+    ) -> Result<TensorEntry, FormatError> {
+        let bad = |reason: String| FormatError::BadDimensions {
+            path: self.path.clone(),
+            tensor: name.clone(),
+            dims: dims.clone(),
+            reason,
+        };
+        let Some(dtype) = dtype_from_gguf_id(type_id) else {
+            return Err(FormatError::UnsupportedTensorType {
+                path: self.path.clone(),
+                tensor: name,
+                type_name: gguf_type_name(type_id),
+            });
+        };
+        let elems = dims
+            .iter()
+            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| bad("the element count overflows 64 bits".into()))?;
+        let block = dtype.block_size() as u64;
+        if dims[0] % block != 0 {
+            return Err(bad(format!(
+                "rows of {} elements do not fill whole {} blocks of {block}",
+                dims[0],
+                dtype_name(dtype)
+            )));
+        }
+        let n_bytes = (elems / block)
+            .checked_mul(dtype.type_size() as u64)
+            .ok_or_else(|| bad("the byte size overflows 64 bits".into()))?;
+        let offset = data_offset
+            .checked_add(rel)
+            .ok_or_else(|| bad("the data offset overflows".into()))?;
+        let end = offset.saturating_add(n_bytes);
+        if end > self.len {
+            return Err(self.truncated(&format!("tensor {name} ({n_bytes} bytes)"), end));
+        }
+        let shape = dims
+            .iter()
+            .rev()
+            .map(|&d| usize::try_from(d))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| bad("a dimension exceeds this platform's address space".into()))?;
+        Ok(TensorEntry { name, dtype, shape, offset, n_bytes })
+    }
+}

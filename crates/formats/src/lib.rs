@@ -1,0 +1,30 @@
+//! kaoshi-formats: reading model files.
+//!
+//! The main type is [`GgufFile`]: a GGUF (v1, v2 or v3) file whose header has
+//! been parsed and checked against the file's length, so that every later
+//! read of a tensor is known to be inside the file. Bad input never panics;
+//! it yields a [`FormatError`] naming what is wrong.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), kaoshi_formats::FormatError> {
+//! let file = kaoshi_formats::GgufFile::open("model.gguf".as_ref())?;
+//! println!("{} tensors, architecture {:?}", file.tensors().len(), file.architecture());
+//! # Ok(()) }
+//! ```
+//!
+//! Tensor payloads are read on demand ([`GgufFile::read_qtensor`]), one tensor
+//! at a time, so a backend can move each weight to its own memory without the
+//! whole file ever being resident.
+
+mod dtype;
+mod error;
+mod gguf;
+mod metadata;
+pub mod synth;
+
+pub use candle_core::quantized::GgmlDType;
+pub use candle_core::quantized::gguf_file::Value;
+pub use dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name, parse_dtype};
+pub use error::FormatError;
+pub use gguf::{GgufFile, GgufVersion, TensorEntry};
+pub use metadata::Metadata;

@@ -1,0 +1,238 @@
+//! Synthetic models: GGUF files of a real architecture with seeded random
+//! weights, for tests and for benchmarks on machines where no model can be
+//! downloaded. Tensor names and metadata keys are llama.cpp's, so llama.cpp
+//! and candle-transformers read these files too.
+
+use std::collections::HashMap;
+use std::io::BufWriter;
+use std::path::Path;
+
+use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
+use candle_core::{Device, Tensor};
+
+use crate::Value;
+use crate::error::FormatError;
+use crate::gguf::GgufFile;
+
+/// The shape of a synthetic model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthSpec {
+    /// `llama`, `qwen2` or `qwen3`.
+    pub arch: String,
+    /// Blocks.
+    pub layers: usize,
+    /// Residual width.
+    pub dim: usize,
+    /// Query heads.
+    pub heads: usize,
+    /// Key/value heads.
+    pub kv_heads: usize,
+    /// Head width (`dim / heads` unless the architecture says otherwise).
+    pub head_dim: usize,
+    /// MLP width.
+    pub ffn: usize,
+    /// Vocabulary size.
+    pub vocab: usize,
+    /// Context length.
+    pub context: usize,
+    /// Rope base.
+    pub rope_theta: f32,
+    /// RMSNorm epsilon.
+    pub rms_eps: f32,
+    /// Output projection shared with the embedding.
+    pub tied: bool,
+}
+
+impl SynthSpec {
+    /// A preset with the shape of a published model (numbers from the
+    /// models' `config.json` on Hugging Face).
+    pub fn preset(name: &str) -> Option<Self> {
+        let s = |arch: &str, layers, dim, heads, kv_heads, head_dim, ffn, vocab, context, rope_theta, rms_eps, tied| SynthSpec {
+            arch: arch.into(),
+            layers,
+            dim,
+            heads,
+            kv_heads,
+            head_dim,
+            ffn,
+            vocab,
+            context,
+            rope_theta,
+            rms_eps,
+            tied,
+        };
+        Some(match name {
+            "qwen2.5-0.5b" => s("qwen2", 24, 896, 14, 2, 64, 4864, 151936, 32768, 1e6, 1e-6, true),
+            "qwen2.5-1.5b" => s("qwen2", 28, 1536, 12, 2, 128, 8960, 151936, 32768, 1e6, 1e-6, true),
+            "qwen2.5-7b" => s("qwen2", 28, 3584, 28, 4, 128, 18944, 152064, 32768, 1e6, 1e-6, false),
+            "qwen3-0.6b" => s("qwen3", 28, 1024, 16, 8, 128, 3072, 151936, 40960, 1e6, 1e-6, true),
+            "llama-3-8b" => s("llama", 32, 4096, 32, 8, 128, 14336, 128256, 8192, 5e5, 1e-5, false),
+            _ => return None,
+        })
+    }
+
+    /// Names accepted by [`SynthSpec::preset`].
+    pub const PRESETS: &'static [&'static str] = &["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b", "qwen3-0.6b", "llama-3-8b"];
+}
+
+/// splitmix64 (Steele et al.), used as a counter-based generator: the value
+/// of element `i` of a tensor depends only on the seed, the tensor and `i`.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Uniform values in `center ± spread`.
+fn random(n: usize, seed: u64, name: &str, center: f32, spread: f32) -> Vec<f32> {
+    let key = name.bytes().fold(mix(seed), |h, b| mix(h ^ u64::from(b)));
+    (0..n as u64)
+        .map(|i| {
+            let u = (mix(key ^ i.wrapping_mul(0xD6E8_FEB8_6659_FD93)) >> 40) as f32 / (1u64 << 24) as f32;
+            center + spread * (2.0 * u - 1.0)
+        })
+        .collect()
+}
+
+fn err(path: &Path, message: String) -> FormatError {
+    FormatError::Malformed { path: path.to_path_buf(), message }
+}
+
+/// The tensors of `spec` as (name, shape outermost first, is a matrix).
+fn tensor_list(spec: &SynthSpec) -> Vec<(String, Vec<usize>, bool)> {
+    let (d, q, kv, f) = (spec.dim, spec.heads * spec.head_dim, spec.kv_heads * spec.head_dim, spec.ffn);
+    let mut t = vec![("token_embd.weight".to_string(), vec![spec.vocab, d], true)];
+    for l in 0..spec.layers {
+        let b = |s: &str| format!("blk.{l}.{s}");
+        t.push((b("attn_norm.weight"), vec![d], false));
+        t.push((b("attn_q.weight"), vec![q, d], true));
+        t.push((b("attn_k.weight"), vec![kv, d], true));
+        t.push((b("attn_v.weight"), vec![kv, d], true));
+        t.push((b("attn_output.weight"), vec![d, q], true));
+        if spec.arch == "qwen2" {
+            t.push((b("attn_q.bias"), vec![q], false));
+            t.push((b("attn_k.bias"), vec![kv], false));
+            t.push((b("attn_v.bias"), vec![kv], false));
+        }
+        if spec.arch == "qwen3" {
+            t.push((b("attn_q_norm.weight"), vec![spec.head_dim], false));
+            t.push((b("attn_k_norm.weight"), vec![spec.head_dim], false));
+        }
+        t.push((b("ffn_norm.weight"), vec![d], false));
+        t.push((b("ffn_gate.weight"), vec![f, d], true));
+        t.push((b("ffn_up.weight"), vec![f, d], true));
+        t.push((b("ffn_down.weight"), vec![d, f], true));
+    }
+    t.push(("output_norm.weight".into(), vec![d], false));
+    if !spec.tied {
+        t.push(("output.weight".into(), vec![spec.vocab, d], true));
+    }
+    t
+}
+
+/// A SentencePiece-style vocabulary of `n` tokens that can spell any text:
+/// `<unk>`, `<s>`, `</s>`, the 256 byte tokens, then unused fillers.
+fn byte_vocab(n: usize) -> Vec<(String, Value)> {
+    let mut tokens = vec!["<unk>".to_string(), "<s>".into(), "</s>".into()];
+    let mut types = vec![2i32, 3, 3];
+    for b in 0..256 {
+        tokens.push(format!("<0x{b:02X}>"));
+        types.push(6);
+    }
+    while tokens.len() < n {
+        tokens.push(format!("<unused{}>", tokens.len()));
+        types.push(5);
+    }
+    tokens.truncate(n);
+    types.truncate(n);
+    vec![
+        ("tokenizer.ggml.model".into(), Value::String("llama".into())),
+        ("tokenizer.ggml.tokens".into(), Value::Array(tokens.into_iter().map(Value::String).collect())),
+        ("tokenizer.ggml.scores".into(), Value::Array(vec![Value::F32(0.0); types.len()])),
+        ("tokenizer.ggml.token_type".into(), Value::Array(types.into_iter().map(Value::I32).collect())),
+        ("tokenizer.ggml.bos_token_id".into(), Value::U32(1)),
+        ("tokenizer.ggml.eos_token_id".into(), Value::U32(2)),
+        ("tokenizer.ggml.unknown_token_id".into(), Value::U32(0)),
+    ]
+}
+
+/// Writes a synthetic model. Matrices are stored as `dtype` (norms and
+/// biases stay F32, as llama.cpp stores them); `vocab_from` copies the
+/// tokenizer (every `tokenizer.*` key) of another GGUF, whose vocabulary
+/// size then replaces `spec.vocab`. `progress(done, total)` is called per tensor.
+pub fn write_synthetic(
+    spec: &SynthSpec,
+    dtype: GgmlDType,
+    seed: u64,
+    vocab_from: Option<&GgufFile>,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(), FormatError> {
+    let mut spec = spec.clone();
+    let mut md: Vec<(String, Value)> = match vocab_from {
+        Some(src) => {
+            let map: &HashMap<String, Value> = src.metadata().as_map();
+            let mut kv: Vec<(String, Value)> =
+                map.iter().filter(|(k, _)| k.starts_with("tokenizer.")).map(|(k, v)| (k.clone(), v.clone())).collect();
+            kv.sort_by(|a, b| a.0.cmp(&b.0));
+            spec.vocab = src.metadata().array_len("tokenizer.ggml.tokens").ok_or_else(|| FormatError::MissingKey {
+                path: src.path().to_path_buf(),
+                key: "tokenizer.ggml.tokens".into(),
+            })?;
+            kv
+        }
+        None => byte_vocab(spec.vocab),
+    };
+    let block = dtype.block_size();
+    for (what, v) in [("dim", spec.dim), ("ffn", spec.ffn), ("heads*head_dim", spec.heads * spec.head_dim)] {
+        if v % block != 0 {
+            return Err(err(out, format!("{what} = {v} is not a multiple of the {block}-element blocks of the chosen type")));
+        }
+    }
+    if spec.heads == 0 || spec.kv_heads == 0 || spec.heads % spec.kv_heads != 0 || spec.head_dim % 2 != 0 {
+        return Err(err(out, format!("{} heads, {} kv heads, head width {}: heads must be a multiple of kv heads and the head width even", spec.heads, spec.kv_heads, spec.head_dim)));
+    }
+    let a = spec.arch.clone();
+    let mut arch_md: Vec<(String, Value)> = vec![
+        ("general.architecture".into(), Value::String(a.clone())),
+        ("general.name".into(), Value::String(format!("kaoshi synthetic {a} (seed {seed})"))),
+        (format!("{a}.block_count"), Value::U32(spec.layers as u32)),
+        (format!("{a}.context_length"), Value::U32(spec.context as u32)),
+        (format!("{a}.embedding_length"), Value::U32(spec.dim as u32)),
+        (format!("{a}.feed_forward_length"), Value::U32(spec.ffn as u32)),
+        (format!("{a}.attention.head_count"), Value::U32(spec.heads as u32)),
+        (format!("{a}.attention.head_count_kv"), Value::U32(spec.kv_heads as u32)),
+        (format!("{a}.attention.key_length"), Value::U32(spec.head_dim as u32)),
+        (format!("{a}.attention.value_length"), Value::U32(spec.head_dim as u32)),
+        (format!("{a}.rope.dimension_count"), Value::U32(spec.head_dim as u32)),
+        (format!("{a}.rope.freq_base"), Value::F32(spec.rope_theta)),
+        (format!("{a}.attention.layer_norm_rms_epsilon"), Value::F32(spec.rms_eps)),
+    ];
+    arch_md.append(&mut md);
+    let list = tensor_list(&spec);
+    let mut tensors = Vec::with_capacity(list.len());
+    for (i, (name, shape, matrix)) in list.iter().enumerate() {
+        let n: usize = shape.iter().product();
+        let values = if !matrix {
+            if name.ends_with(".bias") { random(n, seed, name, 0.0, 0.1) } else { random(n, seed, name, 1.0, 0.2) }
+        } else {
+            // Uniform with std 1/sqrt(fan_in) keeps activations O(1) through the blocks.
+            let fan_in = shape[shape.len() - 1] as f32;
+            random(n, seed, name, 0.0, (3.0 / fan_in).sqrt())
+        };
+        let t = Tensor::from_vec(values, shape.as_slice(), &Device::Cpu).map_err(|e| err(out, e.to_string()))?;
+        let q = if *matrix { QTensor::quantize(&t, dtype) } else { QTensor::quantize(&t, GgmlDType::F32) }
+            .map_err(|e| err(out, format!("quantizing {name}: {e}")))?;
+        tensors.push((name.clone(), q));
+        progress(i + 1, list.len());
+    }
+    let io = |source| FormatError::Io { path: out.to_path_buf(), source };
+    let file = std::fs::File::create(out).map_err(io)?;
+    let mut w = BufWriter::new(file);
+    let md_refs: Vec<(&str, &Value)> = arch_md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    gguf_file::write(&mut w, &md_refs, &t_refs).map_err(|e| err(out, e.to_string()))?;
+    std::io::Write::flush(&mut w).map_err(io)?;
+    Ok(())
+}

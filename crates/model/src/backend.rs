@@ -1,0 +1,152 @@
+//! The contract between the model and the hardware.
+//!
+//! Activations are 2-D `[rows, cols]` f32 tensors, one row per token.
+//! Weight matrices are `[out, in]` as stored in GGUF and may be quantized;
+//! only the backend knows how they are stored.
+
+use kaoshi_formats::GgufFile;
+
+/// A backend failure, with the backend's own message.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{backend} backend: {message}")]
+pub struct BackendError {
+    /// The backend's name.
+    pub backend: String,
+    /// What failed.
+    pub message: String,
+}
+
+/// Activations copied back to the host, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostTensor {
+    /// Number of rows (tokens).
+    pub rows: usize,
+    /// Number of columns.
+    pub cols: usize,
+    /// `rows * cols` values, row-major.
+    pub data: Vec<f32>,
+}
+
+impl HostTensor {
+    /// Row `i` as a slice.
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.cols..(i + 1) * self.cols]
+    }
+}
+
+/// Which keys one query row may attend to, as indices into the key/value
+/// cache after this step's rows have been appended: `0..shared` and
+/// `own_start..own_end`. Plain causal decoding uses only `shared`; batched
+/// continuations after a common prompt use `shared` for the prompt and the
+/// own range for the continuation's earlier tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpan {
+    /// Keys `0..shared` are visible.
+    pub shared: usize,
+    /// First key of the private range.
+    pub own_start: usize,
+    /// One past the last key of the private range.
+    pub own_end: usize,
+}
+
+impl KeySpan {
+    /// Causal attention for the query stored at cache index `index`.
+    pub fn causal(index: usize) -> Self {
+        Self { shared: index + 1, own_start: 0, own_end: 0 }
+    }
+
+    /// Whether key `k` is visible.
+    pub fn allows(&self, k: usize) -> bool {
+        k < self.shared || (self.own_start..self.own_end).contains(&k)
+    }
+}
+
+/// Rotary position embedding parameters, computed once by the model.
+#[derive(Debug, Clone)]
+pub struct RopeSpec {
+    /// Inverse frequency for each rotated pair (`rot_dim / 2` values),
+    /// scaling already applied.
+    pub inv_freq: Vec<f32>,
+    /// Pairs are `(x[i], x[i + rot_dim/2])` (NeoX, Qwen) rather than
+    /// `(x[2i], x[2i+1])` (GGUF llama).
+    pub neox: bool,
+    /// Number of leading dimensions of each head that rotate.
+    pub rot_dim: usize,
+    /// Positions are multiplied by this (linear scaling uses 1/factor).
+    pub position_scale: f32,
+}
+
+/// The operations a transformer forward pass needs. Small on purpose: a GPU
+/// backend implements these and the model runs unchanged.
+pub trait Backend {
+    /// An activation tensor `[rows, cols]`, f32.
+    type Tensor: Clone;
+    /// A weight matrix `[out, in]`, in whatever storage the backend chose.
+    type Matrix;
+
+    /// A short name for reports ("cpu", "gpu").
+    fn name(&self) -> String;
+
+    /// Loads a 2-D weight from the file, keeping its quantization.
+    fn load_matrix(&self, file: &GgufFile, name: &str) -> Result<Self::Matrix, BackendError>;
+    /// Loads a 1-D weight (norm scale, bias) as a `[1, n]` tensor.
+    fn load_vector(&self, file: &GgufFile, name: &str) -> Result<Self::Tensor, BackendError>;
+    /// Uploads host data as a tensor.
+    fn upload(&self, data: &[f32], rows: usize, cols: usize) -> Result<Self::Tensor, BackendError>;
+    /// Copies a tensor back to the host.
+    fn download(&self, x: &Self::Tensor) -> Result<HostTensor, BackendError>;
+
+    /// Rows of `table` for `ids`.
+    fn embed(&self, table: &Self::Matrix, ids: &[u32]) -> Result<Self::Tensor, BackendError>;
+    /// `x · wᵀ`: `[n, in] x [out, in] -> [n, out]`.
+    fn linear(&self, x: &Self::Tensor, w: &Self::Matrix) -> Result<Self::Tensor, BackendError>;
+    /// Element-wise sum of two tensors of one shape.
+    fn add(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor, BackendError>;
+    /// Adds the `[1, cols]` tensor `v` to the given rows of `x` (all rows if `None`).
+    fn add_row_vector(
+        &self,
+        x: &Self::Tensor,
+        v: &Self::Tensor,
+        rows: Option<&[usize]>,
+    ) -> Result<Self::Tensor, BackendError>;
+    /// RMS norm over each consecutive group of `group` columns, times `weight` (`[1, group]`).
+    fn rms_norm(
+        &self,
+        x: &Self::Tensor,
+        weight: &Self::Tensor,
+        eps: f32,
+        group: usize,
+    ) -> Result<Self::Tensor, BackendError>;
+    /// Rotates each head of `x` (`[n, n_heads * head_dim]`) for the row's position.
+    fn rope(
+        &self,
+        x: &Self::Tensor,
+        positions: &[usize],
+        head_dim: usize,
+        spec: &RopeSpec,
+    ) -> Result<Self::Tensor, BackendError>;
+    /// Scaled dot-product attention with grouped K/V heads.
+    /// `q` is `[n, n_heads * head_dim]`, `k`/`v` are `[t, n_kv_heads * head_dim]`;
+    /// row `i` of `q` sees the keys `spans[i]` allows. Returns `[n, n_heads * head_dim]`.
+    #[allow(clippy::too_many_arguments)]
+    fn attention(
+        &self,
+        q: &Self::Tensor,
+        k: &Self::Tensor,
+        v: &Self::Tensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        spans: &[KeySpan],
+    ) -> Result<Self::Tensor, BackendError>;
+    /// `a` with the rows of `b` appended.
+    fn concat_rows(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor, BackendError>;
+    /// `silu(gate) * up`.
+    fn silu_mul(&self, gate: &Self::Tensor, up: &Self::Tensor) -> Result<Self::Tensor, BackendError>;
+    /// Multiplies the given columns of `x` by `factor`.
+    fn scale_columns(&self, x: &Self::Tensor, cols: &[usize], factor: f32) -> Result<Self::Tensor, BackendError>;
+    /// The given rows of `x`, in order.
+    fn select_rows(&self, x: &Self::Tensor, rows: &[usize]) -> Result<Self::Tensor, BackendError>;
+    /// Number of rows.
+    fn rows(&self, x: &Self::Tensor) -> usize;
+}

@@ -1,0 +1,238 @@
+//! The forward pass: one implementation for every supported architecture.
+
+use kaoshi_formats::GgufFile;
+
+use crate::backend::{Backend, HostTensor, KeySpan, RopeSpec};
+use crate::config::{ModelConfig, RopeLayout, RopeScaling};
+use crate::error::ModelError;
+use crate::hooks::{Capture, HookPoint, HookSet, Intervention, rows_for};
+use crate::kv::KvCache;
+use crate::weights::Weights;
+
+/// A loaded model: configuration, weights in the backend's memory, and the
+/// backend itself.
+pub struct Model<B: Backend> {
+    config: ModelConfig,
+    backend: B,
+    weights: Weights<B>,
+    rope: RopeSpec,
+}
+
+impl<B: Backend> Model<B> {
+    /// Reads the configuration and loads every weight through `backend`.
+    pub fn load(file: &GgufFile, backend: B) -> Result<Self, ModelError> {
+        Self::load_with_progress(file, backend, &mut |_, _| {})
+    }
+
+    /// As [`Model::load`], calling `progress(done, total)` as blocks load.
+    pub fn load_with_progress(
+        file: &GgufFile,
+        backend: B,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Self, ModelError> {
+        let config = ModelConfig::from_gguf(file)?;
+        let weights = Weights::load(file, &config, &backend, progress)?;
+        let rope = rope_spec(file, &config, &backend)?;
+        Ok(Self { config, backend, weights, rope })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// An empty key/value cache.
+    pub fn new_cache(&self) -> KvCache<B> {
+        KvCache::new(self.config.n_layers)
+    }
+
+    /// Runs `tokens` as the continuation of `cache` with causal attention,
+    /// returning the logits of the rows in `logit_rows` (indices into `tokens`).
+    pub fn forward_causal(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache<B>,
+        hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<HostTensor, ModelError> {
+        let start = cache.len();
+        let positions: Vec<usize> = (start..start + tokens.len()).collect();
+        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        self.forward(tokens, &positions, &spans, cache, hooks, logit_rows)
+    }
+
+    /// The general forward pass: row `i` is token `tokens[i]` at sequence
+    /// position `positions[i]`, stored at cache index `cache.len() + i`, and
+    /// attending to the keys `spans[i]` allows. Returns the logits of the rows
+    /// in `logit_rows`.
+    pub fn forward(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        spans: &[KeySpan],
+        cache: &mut KvCache<B>,
+        mut hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<HostTensor, ModelError> {
+        self.check_batch(tokens, positions, spans, cache, logit_rows)?;
+        let b = &self.backend;
+        let c = &self.config;
+        let mut x = b.embed(&self.weights.embed, tokens)?;
+        for (l, w) in self.weights.blocks.iter().enumerate() {
+            let mut hk = hooks.as_deref_mut().filter(|h| h.touches_layer(l));
+            x = self.hook(HookPoint::ResidPre(l), x, positions, hk.as_deref_mut())?;
+            let h = b.rms_norm(&x, &w.attn_norm, c.rms_eps, c.dim)?;
+            let mut q = b.linear(&h, &w.wq)?;
+            let mut k = b.linear(&h, &w.wk)?;
+            let mut v = b.linear(&h, &w.wv)?;
+            if let Some([bq, bk, bv]) = &w.bias {
+                q = b.add_row_vector(&q, bq, None)?;
+                k = b.add_row_vector(&k, bk, None)?;
+                v = b.add_row_vector(&v, bv, None)?;
+            }
+            if let Some([nq, nk]) = &w.qk_norm {
+                q = b.rms_norm(&q, nq, c.rms_eps, c.head_dim)?;
+                k = b.rms_norm(&k, nk, c.rms_eps, c.head_dim)?;
+            }
+            let q = b.rope(&q, positions, c.head_dim, &self.rope)?;
+            let k = b.rope(&k, positions, c.head_dim, &self.rope)?;
+            let (k_all, v_all) = match &cache.layers[l] {
+                Some((kc, vc)) => (b.concat_rows(kc, &k)?, b.concat_rows(vc, &v)?),
+                None => (k, v),
+            };
+            let a = b.attention(&q, &k_all, &v_all, c.n_heads, c.n_kv_heads, c.head_dim, spans)?;
+            cache.layers[l] = Some((k_all, v_all));
+            let attn_out = b.linear(&a, &w.wo)?;
+            let attn_out = self.hook(HookPoint::AttnOut(l), attn_out, positions, hk.as_deref_mut())?;
+            x = b.add(&x, &attn_out)?;
+            x = self.hook(HookPoint::ResidMid(l), x, positions, hk.as_deref_mut())?;
+            let h = b.rms_norm(&x, &w.ffn_norm, c.rms_eps, c.dim)?;
+            let gate = b.linear(&h, &w.gate)?;
+            let gate = self.hook(HookPoint::MlpPre(l), gate, positions, hk.as_deref_mut())?;
+            let up = b.linear(&h, &w.up)?;
+            let up = self.hook(HookPoint::MlpPreLinear(l), up, positions, hk.as_deref_mut())?;
+            let m = b.silu_mul(&gate, &up)?;
+            let m = self.hook(HookPoint::MlpPost(l), m, positions, hk.as_deref_mut())?;
+            let mlp_out = b.linear(&m, &w.down)?;
+            let mlp_out = self.hook(HookPoint::MlpOut(l), mlp_out, positions, hk.as_deref_mut())?;
+            x = b.add(&x, &mlp_out)?;
+            x = self.hook(HookPoint::ResidPost(l), x, positions, hk)?;
+        }
+        cache.len += tokens.len();
+        if logit_rows.is_empty() {
+            return Ok(HostTensor { rows: 0, cols: c.vocab_size, data: Vec::new() });
+        }
+        let x = b.select_rows(&x, logit_rows)?;
+        let x = b.rms_norm(&x, &self.weights.output_norm, c.rms_eps, c.dim)?;
+        let out = self.weights.output.as_ref().unwrap_or(&self.weights.embed);
+        let logits = b.linear(&x, out)?;
+        Ok(b.download(&logits)?)
+    }
+
+    fn check_batch(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        spans: &[KeySpan],
+        cache: &KvCache<B>,
+        logit_rows: &[usize],
+    ) -> Result<(), ModelError> {
+        let vocab = self.config.vocab_size;
+        if let Some(&id) = tokens.iter().find(|&&t| t as usize >= vocab) {
+            return Err(ModelError::TokenOutOfRange { id, vocab });
+        }
+        if positions.len() != tokens.len() || spans.len() != tokens.len() {
+            return Err(ModelError::Hook(format!(
+                "batch of {} tokens has {} positions and {} key spans",
+                tokens.len(),
+                positions.len(),
+                spans.len()
+            )));
+        }
+        let max_pos = positions.iter().copied().max().unwrap_or(0);
+        if max_pos >= self.config.context_length {
+            return Err(ModelError::ContextOverflow { len: max_pos + 1, max: self.config.context_length });
+        }
+        let total = cache.len() + tokens.len();
+        if spans.iter().any(|s| s.shared > total || s.own_end > total || s.own_start > s.own_end) {
+            return Err(ModelError::Hook(format!("a key span reaches past the {total} cached tokens")));
+        }
+        if let Some(&r) = logit_rows.iter().find(|&&r| r >= tokens.len()) {
+            return Err(ModelError::Hook(format!("logit row {r} is outside the batch of {}", tokens.len())));
+        }
+        Ok(())
+    }
+
+    /// Applies the interventions at `point`, then records the captures.
+    fn hook(
+        &self,
+        point: HookPoint,
+        mut x: B::Tensor,
+        positions: &[usize],
+        hooks: Option<&mut HookSet>,
+    ) -> Result<B::Tensor, ModelError> {
+        let Some(hooks) = hooks else { return Ok(x) };
+        let b = &self.backend;
+        let width = if point.is_mlp_hidden() { self.config.ffn_dim } else { self.config.dim };
+        for iv in &hooks.interventions {
+            match iv {
+                Intervention::AddVector { point: p, vector, scale, positions: want } if *p == point => {
+                    if vector.len() != width {
+                        return Err(ModelError::Hook(format!(
+                            "vector for {point} has {} values, the activation has {width}",
+                            vector.len()
+                        )));
+                    }
+                    let rows = rows_for(positions, want.as_deref());
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    let scaled: Vec<f32> = vector.iter().map(|v| v * scale).collect();
+                    let v = b.upload(&scaled, 1, width)?;
+                    x = b.add_row_vector(&x, &v, Some(&rows))?;
+                }
+                Intervention::ScaleNeurons { layer, neurons, factor } if point == HookPoint::MlpPost(*layer) => {
+                    if let Some(&n) = neurons.iter().find(|&&n| n >= width) {
+                        return Err(ModelError::Hook(format!("neuron {n} of block {layer}: the MLP has {width}")));
+                    }
+                    x = b.scale_columns(&x, neurons, *factor)?;
+                }
+                _ => {}
+            }
+        }
+        for req in hooks.captures.iter().filter(|r| r.point == point) {
+            let rows = rows_for(positions, req.positions.as_deref());
+            if rows.is_empty() {
+                continue;
+            }
+            let host = b.download(&b.select_rows(&x, &rows)?)?;
+            for (i, &r) in rows.iter().enumerate() {
+                hooks.captured.push(Capture { point, position: positions[r], values: host.row(i).to_vec() });
+            }
+        }
+        Ok(x)
+    }
+}
+
+fn rope_spec<B: Backend>(file: &GgufFile, c: &ModelConfig, b: &B) -> Result<RopeSpec, ModelError> {
+    let half = c.rope_dim / 2;
+    let mut inv_freq: Vec<f32> =
+        (0..half).map(|i| 1.0 / c.rope_theta.powf(2.0 * i as f32 / c.rope_dim as f32)).collect();
+    let mut position_scale = 1.0;
+    match c.rope_scaling {
+        RopeScaling::None => {}
+        RopeScaling::Linear { factor } => position_scale = 1.0 / factor,
+        RopeScaling::FreqFactors => {
+            let factors = b.download(&b.load_vector(file, "rope_freqs.weight")?)?;
+            for (f, d) in inv_freq.iter_mut().zip(&factors.data) {
+                *f /= d;
+            }
+        }
+    }
+    Ok(RopeSpec { inv_freq, neox: c.rope_layout == RopeLayout::Neox, rot_dim: c.rope_dim, position_scale })
+}

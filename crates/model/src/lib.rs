@@ -1,0 +1,37 @@
+//! kaoshi-model: one transformer implementation for the llama family
+//! (`llama`, Mistral-style llama, llama2.c conversions, `qwen2`, `qwen3`),
+//! written against the small [`Backend`] trait.
+//!
+//! The model knows shapes, tensor names and the order of operations; the
+//! backend owns memory and arithmetic. A GPU backend implements [`Backend`]
+//! and runs the same [`Model`] unchanged. Quantization is a property of a
+//! weight that only the backend sees.
+//!
+//! Main types: [`ModelConfig`] (read from GGUF metadata and checked against
+//! the tensors), [`Model`] (weights + forward pass), [`KvCache`], and the
+//! TransformerLens-style hook points in [`hooks`].
+//!
+//! ```no_run
+//! # fn demo<B: kaoshi_model::Backend>(backend: B) -> Result<(), kaoshi_model::ModelError> {
+//! let file = kaoshi_formats::GgufFile::open("model.gguf".as_ref())?;
+//! let model = kaoshi_model::Model::load(&file, backend)?;
+//! let mut cache = model.new_cache();
+//! let logits = model.forward_causal(&[1, 450, 4996], &mut cache, None, &[2])?;
+//! println!("{} logits for the last position", logits.cols);
+//! # Ok(()) }
+//! ```
+
+mod backend;
+mod config;
+mod error;
+mod forward;
+pub mod hooks;
+mod kv;
+mod weights;
+
+pub use backend::{Backend, BackendError, HostTensor, KeySpan, RopeSpec};
+pub use config::{Architecture, ModelConfig, RopeLayout, RopeScaling};
+pub use error::ModelError;
+pub use forward::Model;
+pub use hooks::{Capture, CaptureRequest, HookPoint, HookSet, Intervention};
+pub use kv::KvCache;
