@@ -24,10 +24,7 @@ pub fn attention(
     let q = q.reshape((n, n_heads, head_dim))?.transpose(0, 1)?.contiguous()?;
     let expand = |x: &Tensor| -> Result<Tensor> {
         let x = x.reshape((t, n_kv_heads, head_dim))?.transpose(0, 1)?; // [Hkv, t, d]
-        x.unsqueeze(1)?
-            .expand((n_kv_heads, group, t, head_dim))?
-            .reshape((n_heads, t, head_dim))?
-            .contiguous()
+        x.unsqueeze(1)?.expand((n_kv_heads, group, t, head_dim))?.reshape((n_heads, t, head_dim))?.contiguous()
     };
     let (k, v) = (expand(k)?, expand(v)?);
     let scale = 1.0 / (head_dim as f64).sqrt();

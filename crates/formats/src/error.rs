@@ -52,7 +52,9 @@ pub enum FormatError {
         message: String,
     },
     /// A tensor uses a type kaoshi cannot compute with.
-    #[error("{path}: tensor {tensor} has type {type_name}, which kaoshi does not support (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K)")]
+    #[error(
+        "{path}: tensor {tensor} has type {type_name}, which kaoshi does not support (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K..Q6_K)"
+    )]
     UnsupportedTensorType {
         /// The file.
         path: PathBuf,

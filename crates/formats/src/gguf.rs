@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 
 use candle_core::quantized::{GgmlDType, QTensor, ggml_file};
 
+use crate::Value;
 use crate::dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name};
 use crate::error::FormatError;
 use crate::metadata::Metadata;
-use crate::Value;
 
 /// ggml's limit on tensor rank (`GGML_MAX_DIMS`).
 const MAX_DIMS: u32 = 4;
@@ -127,10 +127,8 @@ impl GgufFile {
 
     /// The tensor called `name`, or a [`FormatError::MissingTensor`].
     pub fn require_tensor(&self, name: &str) -> Result<&TensorEntry, FormatError> {
-        self.tensor(name).ok_or_else(|| FormatError::MissingTensor {
-            path: self.path.clone(),
-            tensor: name.to_string(),
-        })
+        self.tensor(name)
+            .ok_or_else(|| FormatError::MissingTensor { path: self.path.clone(), tensor: name.to_string() })
     }
 
     /// Reads the raw bytes of one tensor.
@@ -154,16 +152,8 @@ impl GgufFile {
     pub fn read_qtensor(&self, name: &str) -> Result<QTensor, FormatError> {
         let entry = self.require_tensor(name)?;
         let bytes = self.read_tensor_bytes(name)?;
-        ggml_file::qtensor_from_ggml(
-            entry.dtype,
-            &bytes,
-            entry.shape.clone(),
-            &candle_core::Device::Cpu,
-        )
-        .map_err(|e| FormatError::Decode {
-            path: self.path.clone(),
-            tensor: name.to_string(),
-            message: e.to_string(),
+        ggml_file::qtensor_from_ggml(entry.dtype, &bytes, entry.shape.clone(), &candle_core::Device::Cpu).map_err(|e| {
+            FormatError::Decode { path: self.path.clone(), tensor: name.to_string(), message: e.to_string() }
         })
     }
 }
@@ -198,9 +188,7 @@ impl HeaderReader {
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], FormatError> {
         self.ensure(N as u64, what)?;
         let mut buf = [0u8; N];
-        self.inner
-            .read_exact(&mut buf)
-            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        self.inner.read_exact(&mut buf).map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
         self.pos += N as u64;
         Ok(buf)
     }
@@ -225,9 +213,7 @@ impl HeaderReader {
         let n = self.len_field(what)?;
         self.ensure(n, what)?;
         let mut buf = vec![0u8; n as usize];
-        self.inner
-            .read_exact(&mut buf)
-            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        self.inner.read_exact(&mut buf).map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
         self.pos += n;
         String::from_utf8(buf).map_err(|_| self.malformed(format!("{what} is not valid UTF-8")))
     }
@@ -273,10 +259,7 @@ impl HeaderReader {
 
     fn parse(&mut self) -> Result<GgufFile, FormatError> {
         let mut magic = [0u8; 4];
-        let got = self
-            .inner
-            .read(&mut magic)
-            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        let got = self.inner.read(&mut magic).map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
         if got < 4 || &magic != b"GGUF" {
             return Err(FormatError::NotGguf { path: self.path.clone(), found: magic[..got].to_vec() });
         }
@@ -345,14 +328,7 @@ impl HeaderReader {
             }
             tensors.push(entry);
         }
-        Ok(GgufFile {
-            path: self.path.clone(),
-            version: self.version,
-            file_len: self.len,
-            metadata,
-            tensors,
-            index,
-        })
+        Ok(GgufFile { path: self.path.clone(), version: self.version, file_len: self.len, metadata, tensors, index })
     }
 
     fn tensor_entry(
@@ -391,9 +367,7 @@ impl HeaderReader {
         let n_bytes = (elems / block)
             .checked_mul(dtype.type_size() as u64)
             .ok_or_else(|| bad("the byte size overflows 64 bits".into()))?;
-        let offset = data_offset
-            .checked_add(rel)
-            .ok_or_else(|| bad("the data offset overflows".into()))?;
+        let offset = data_offset.checked_add(rel).ok_or_else(|| bad("the data offset overflows".into()))?;
         let end = offset.saturating_add(n_bytes);
         if end > self.len {
             return Err(self.truncated(&format!("tensor {name} ({n_bytes} bytes)"), end));

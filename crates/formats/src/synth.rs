@@ -47,19 +47,21 @@ impl SynthSpec {
     /// A preset with the shape of a published model (numbers from the
     /// models' `config.json` on Hugging Face).
     pub fn preset(name: &str) -> Option<Self> {
-        let s = |arch: &str, layers, dim, heads, kv_heads, head_dim, ffn, vocab, context, rope_theta, rms_eps, tied| SynthSpec {
-            arch: arch.into(),
-            layers,
-            dim,
-            heads,
-            kv_heads,
-            head_dim,
-            ffn,
-            vocab,
-            context,
-            rope_theta,
-            rms_eps,
-            tied,
+        let s = |arch: &str, layers, dim, heads, kv_heads, head_dim, ffn, vocab, context, rope_theta, rms_eps, tied| {
+            SynthSpec {
+                arch: arch.into(),
+                layers,
+                dim,
+                heads,
+                kv_heads,
+                head_dim,
+                ffn,
+                vocab,
+                context,
+                rope_theta,
+                rms_eps,
+                tied,
+            }
         };
         Some(match name {
             "qwen2.5-0.5b" => s("qwen2", 24, 896, 14, 2, 64, 4864, 151936, 32768, 1e6, 1e-6, true),
@@ -72,7 +74,8 @@ impl SynthSpec {
     }
 
     /// Names accepted by [`SynthSpec::preset`].
-    pub const PRESETS: &'static [&'static str] = &["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b", "qwen3-0.6b", "llama-3-8b"];
+    pub const PRESETS: &'static [&'static str] =
+        &["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b", "qwen3-0.6b", "llama-3-8b"];
 }
 
 /// splitmix64 (Steele et al.), used as a counter-based generator: the value
@@ -157,6 +160,24 @@ fn byte_vocab(n: usize) -> Vec<(String, Value)> {
     ]
 }
 
+/// The type a matrix with rows of `row_len` gets when `dtype` is asked for.
+/// K-quant blocks hold 256 values; for rows that are not a multiple of 256
+/// llama.cpp falls back to a 32-value type (`llama-quant.cpp`, "falling back
+/// to"): Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, and Q2_K/Q3_K to IQ4_NL,
+/// which candle lacks, so Q4_0 stands in for it here.
+pub fn matrix_type(dtype: GgmlDType, row_len: usize) -> GgmlDType {
+    if row_len % dtype.block_size() == 0 {
+        return dtype;
+    }
+    match dtype {
+        GgmlDType::Q2K | GgmlDType::Q3K => GgmlDType::Q4_0,
+        GgmlDType::Q4K => GgmlDType::Q5_0,
+        GgmlDType::Q5K => GgmlDType::Q5_1,
+        GgmlDType::Q6K | GgmlDType::Q8K => GgmlDType::Q8_0,
+        other => other,
+    }
+}
+
 /// Writes a synthetic model. Matrices are stored as `dtype` (norms and
 /// biases stay F32, as llama.cpp stores them); `vocab_from` copies the
 /// tokenizer (every `tokenizer.*` key) of another GGUF, whose vocabulary
@@ -184,14 +205,19 @@ pub fn write_synthetic(
         }
         None => byte_vocab(spec.vocab),
     };
-    let block = dtype.block_size();
     for (what, v) in [("dim", spec.dim), ("ffn", spec.ffn), ("heads*head_dim", spec.heads * spec.head_dim)] {
-        if v % block != 0 {
-            return Err(err(out, format!("{what} = {v} is not a multiple of the {block}-element blocks of the chosen type")));
+        if v % matrix_type(dtype, v).block_size() != 0 {
+            return Err(err(out, format!("{what} = {v} is not a multiple of the blocks of the chosen type")));
         }
     }
     if spec.heads == 0 || spec.kv_heads == 0 || spec.heads % spec.kv_heads != 0 || spec.head_dim % 2 != 0 {
-        return Err(err(out, format!("{} heads, {} kv heads, head width {}: heads must be a multiple of kv heads and the head width even", spec.heads, spec.kv_heads, spec.head_dim)));
+        return Err(err(
+            out,
+            format!(
+                "{} heads, {} kv heads, head width {}: heads must be a multiple of kv heads and the head width even",
+                spec.heads, spec.kv_heads, spec.head_dim
+            ),
+        ));
     }
     let a = spec.arch.clone();
     let mut arch_md: Vec<(String, Value)> = vec![
@@ -222,8 +248,8 @@ pub fn write_synthetic(
             random(n, seed, name, 0.0, (3.0 / fan_in).sqrt())
         };
         let t = Tensor::from_vec(values, shape.as_slice(), &Device::Cpu).map_err(|e| err(out, e.to_string()))?;
-        let q = if *matrix { QTensor::quantize(&t, dtype) } else { QTensor::quantize(&t, GgmlDType::F32) }
-            .map_err(|e| err(out, format!("quantizing {name}: {e}")))?;
+        let ty = if *matrix { matrix_type(dtype, shape[shape.len() - 1]) } else { GgmlDType::F32 };
+        let q = QTensor::quantize(&t, ty).map_err(|e| err(out, format!("quantizing {name}: {e}")))?;
         tensors.push((name.clone(), q));
         progress(i + 1, list.len());
     }

@@ -72,7 +72,8 @@ impl FromStr for HookPoint {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("unknown hook point {s:?} (expected e.g. blocks.0.hook_resid_post or blocks.3.mlp.hook_post)");
+        let bad =
+            || format!("unknown hook point {s:?} (expected e.g. blocks.0.hook_resid_post or blocks.3.mlp.hook_post)");
         let rest = s.strip_prefix("blocks.").ok_or_else(bad)?;
         let (layer, name) = rest.split_once('.').ok_or_else(bad)?;
         let l: usize = layer.parse().map_err(|_| bad())?;

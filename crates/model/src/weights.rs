@@ -50,16 +50,8 @@ impl<B: Backend> Weights<B> {
                 wk: m("attn_k.weight")?,
                 wv: m("attn_v.weight")?,
                 wo: m("attn_output.weight")?,
-                bias: if cfg.qkv_bias {
-                    Some([v("attn_q.bias")?, v("attn_k.bias")?, v("attn_v.bias")?])
-                } else {
-                    None
-                },
-                qk_norm: if cfg.qk_norm {
-                    Some([v("attn_q_norm.weight")?, v("attn_k_norm.weight")?])
-                } else {
-                    None
-                },
+                bias: if cfg.qkv_bias { Some([v("attn_q.bias")?, v("attn_k.bias")?, v("attn_v.bias")?]) } else { None },
+                qk_norm: if cfg.qk_norm { Some([v("attn_q_norm.weight")?, v("attn_k_norm.weight")?]) } else { None },
                 ffn_norm: v("ffn_norm.weight")?,
                 gate: m("ffn_gate.weight")?,
                 up: m("ffn_up.weight")?,
