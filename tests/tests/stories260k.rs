@@ -13,16 +13,16 @@ fn greedy_from_bos_matches_llama2c() {
     let (model, tok) = load(&stories260k());
     let expected_path = shared().join("fixtures/models/stories260K/expected/observed_llama2c_run.c_t0_n256_noprompt.txt");
     let expected = std::fs::read_to_string(expected_path).expect("expected output");
-    // run.c -n 256 runs 256 positions starting with BOS: 255 generated tokens,
-    // then prints a newline.
+    // run.c -n 256 runs 256 forward steps from BOS, printing the token each
+    // step produces: 256 generated tokens, then a newline.
     let bos = tok.bos_id().expect("stories260K has BOS");
     let mut streamed = String::new();
-    let out = generate(&model, &tok, &[bos], &greedy(255), None, &mut |s| {
+    let out = generate(&model, &tok, &[bos], &greedy(256), None, &mut |s| {
         streamed.push_str(s);
         true
     })
     .expect("generate");
-    assert_eq!(out.tokens.len(), 255);
+    assert_eq!(out.tokens.len(), 256);
     assert_eq!(streamed, out.text, "streamed pieces must add up to the text");
     assert_eq!(out.text, expected.trim_end_matches('\n'));
 }
@@ -34,8 +34,9 @@ fn greedy_after_prompt_matches_llama2c() {
         shared().join("fixtures/models/stories260K/expected/observed_llama2c_run.c_t0_n64_prompt_shoggoth.txt");
     let expected = std::fs::read_to_string(expected_path).expect("expected output");
     let prompt = tok.encode("One day, Lily met a Shoggoth", true, false).expect("encode");
-    // run.c -n 64 -i PROMPT: 64 positions in all, BOS and prompt included.
-    let out = generate(&model, &tok, &prompt, &greedy(64 - prompt.len()), None, &mut |_| true).expect("generate");
+    // run.c -n 64 -i PROMPT: 64 forward steps from BOS; the steps over the
+    // prompt force its tokens, the rest generate: 64 - (prompt.len() - 1).
+    let out = generate(&model, &tok, &prompt, &greedy(65 - prompt.len()), None, &mut |_| true).expect("generate");
     let all: Vec<u32> = prompt[1..].iter().chain(&out.tokens).copied().collect();
     assert_eq!(tok.decode(&all, true).expect("decode"), expected.trim_end_matches('\n'));
 }

@@ -10,9 +10,8 @@ use kaoshi_tokenizer::Tokenizer;
 use crate::error::CliError;
 use crate::progress::bar;
 
-/// A model ready to run, with its file and tokenizer.
+/// A model ready to run, with its tokenizer.
 pub struct Loaded {
-    pub file: GgufFile,
     pub model: Model<CpuBackend>,
     pub tokenizer: Tokenizer,
 }
@@ -27,5 +26,5 @@ pub fn load_model(path: &Path) -> Result<Loaded, CliError> {
         pb.set_position(done as u64);
     })?;
     pb.finish_and_clear();
-    Ok(Loaded { file, model, tokenizer })
+    Ok(Loaded { model, tokenizer })
 }

@@ -82,7 +82,8 @@ pub fn generate<B: Backend>(
         held.push_str(&decoder.push(next)?);
         if let Some(cut) = find_stop(&held, &params.stop_strings) {
             held.truncate(cut);
-            emit(&mut out.text, &mut held, held.len(), on_text);
+            let n = held.len();
+            emit(&mut out.text, &mut held, n, on_text);
             out.stop = StopReason::StopString;
             return Ok(out);
         }
@@ -98,7 +99,8 @@ pub fn generate<B: Backend>(
         logits = model.forward_causal(&[next], &mut cache, hooks.as_deref_mut(), &[0])?;
     }
     held.push_str(&decoder.finish());
-    emit(&mut out.text, &mut held, held.len(), on_text);
+    let n = held.len();
+    emit(&mut out.text, &mut held, n, on_text);
     Ok(out)
 }
 
