@@ -19,4 +19,4 @@ cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "== cargo test"
-cargo test --release --workspace
+cargo test --release --workspace --no-fail-fast

@@ -14,7 +14,9 @@ fn capture(points: &[HookPoint], positions: Option<Vec<usize>>) -> HookSet {
 
 #[test]
 fn hook_names_round_trip() {
-    for name in ["blocks.0.hook_resid_pre", "blocks.3.hook_resid_mid", "blocks.4.mlp.hook_post", "blocks.1.mlp.hook_pre_linear"] {
+    for name in
+        ["blocks.0.hook_resid_pre", "blocks.3.hook_resid_mid", "blocks.4.mlp.hook_post", "blocks.1.mlp.hook_pre_linear"]
+    {
         let p: HookPoint = name.parse().expect("parse");
         assert_eq!(p.to_string(), name);
     }
@@ -28,7 +30,14 @@ fn residual_stream_is_the_sum_of_its_parts() {
     let tokens = [1u32, 400, 300, 280, 500];
     let l = 2;
     let mut hooks = capture(
-        &[HookPoint::ResidPre(l), HookPoint::AttnOut(l), HookPoint::ResidMid(l), HookPoint::MlpOut(l), HookPoint::ResidPost(l), HookPoint::MlpPost(l)],
+        &[
+            HookPoint::ResidPre(l),
+            HookPoint::AttnOut(l),
+            HookPoint::ResidMid(l),
+            HookPoint::MlpOut(l),
+            HookPoint::ResidPost(l),
+            HookPoint::MlpPost(l),
+        ],
         Some(vec![1, 3]),
     );
     let mut cache = model.new_cache();
@@ -38,8 +47,13 @@ fn residual_stream_is_the_sum_of_its_parts() {
         &hooks.captured.iter().find(|c| c.point == p && c.position == pos).expect("captured").values
     };
     for pos in [1, 3] {
-        let (pre, attn, mid, mlp, post) =
-            (get(HookPoint::ResidPre(l), pos), get(HookPoint::AttnOut(l), pos), get(HookPoint::ResidMid(l), pos), get(HookPoint::MlpOut(l), pos), get(HookPoint::ResidPost(l), pos));
+        let (pre, attn, mid, mlp, post) = (
+            get(HookPoint::ResidPre(l), pos),
+            get(HookPoint::AttnOut(l), pos),
+            get(HookPoint::ResidMid(l), pos),
+            get(HookPoint::MlpOut(l), pos),
+            get(HookPoint::ResidPost(l), pos),
+        );
         assert_eq!(pre.len(), 64);
         assert_eq!(get(HookPoint::MlpPost(l), pos).len(), 172);
         for i in 0..64 {
@@ -90,7 +104,8 @@ fn steering_vector_changes_scores_and_generation_and_zero_vector_does_not() {
     let mut strong = steer(4.0);
     let steered = score_continuations(&model, &context, &conts, Some(&mut strong)).expect("score");
     assert!((steered[0].logprob - plain[0].logprob).abs() > 0.1, "{} vs {}", steered[0].logprob, plain[0].logprob);
-    let p = GenerateParams { max_tokens: 20, sampling: SamplingParams::default(), stop_ids: vec![], stop_strings: vec![] };
+    let p =
+        GenerateParams { max_tokens: 20, sampling: SamplingParams::default(), stop_ids: vec![], stop_strings: vec![] };
     let a = generate(&model, &tok, &context, &p, None, &mut |_| true).expect("generate");
     let mut strong = steer(4.0);
     let b = generate(&model, &tok, &context, &p, Some(&mut strong), &mut |_| true).expect("generate");
@@ -101,7 +116,12 @@ fn steering_vector_changes_scores_and_generation_and_zero_vector_does_not() {
 fn wrong_vector_width_is_an_error() {
     let (model, _) = load(&stories260k());
     let mut hooks = HookSet {
-        interventions: vec![Intervention::AddVector { point: HookPoint::MlpPost(0), vector: vec![0.0; 64], scale: 1.0, positions: None }],
+        interventions: vec![Intervention::AddVector {
+            point: HookPoint::MlpPost(0),
+            vector: vec![0.0; 64],
+            scale: 1.0,
+            positions: None,
+        }],
         ..Default::default()
     };
     let mut cache = model.new_cache();

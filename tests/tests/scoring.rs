@@ -3,7 +3,9 @@
 //! greedy generation.
 
 use kaoshi_e2e::{load, stories260k, synthetic};
-use kaoshi_engine::{GenerateParams, SamplingParams, ScoreRequest, generate, score_continuations, score_from_scratch, score_requests};
+use kaoshi_engine::{
+    GenerateParams, SamplingParams, ScoreRequest, generate, score_continuations, score_from_scratch, score_requests,
+};
 
 /// Batched and from-scratch passes differ only in summation order inside
 /// the matmuls and softmax; on these small f32 models that is below 1e-4
@@ -49,7 +51,8 @@ fn shared_prefix_equals_scratch_on_synthetic_qwen3() {
 fn is_greedy_agrees_with_greedy_generation() {
     let (model, tok) = load(&stories260k());
     let context = tok.encode("Once upon a time", true, false).expect("encode");
-    let p = GenerateParams { max_tokens: 8, sampling: SamplingParams::default(), stop_ids: vec![], stop_strings: vec![] };
+    let p =
+        GenerateParams { max_tokens: 8, sampling: SamplingParams::default(), stop_ids: vec![], stop_strings: vec![] };
     let greedy = generate(&model, &tok, &context, &p, None, &mut |_| true).expect("generate").tokens;
     let mut altered = greedy.clone();
     let last = altered.len() - 1;

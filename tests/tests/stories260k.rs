@@ -11,7 +11,8 @@ fn greedy(max_tokens: usize) -> GenerateParams {
 #[test]
 fn greedy_from_bos_matches_llama2c() {
     let (model, tok) = load(&stories260k());
-    let expected_path = shared().join("fixtures/models/stories260K/expected/observed_llama2c_run.c_t0_n256_noprompt.txt");
+    let expected_path =
+        shared().join("fixtures/models/stories260K/expected/observed_llama2c_run.c_t0_n256_noprompt.txt");
     let expected = std::fs::read_to_string(expected_path).expect("expected output");
     // run.c -n 256 runs 256 forward steps from BOS, printing the token each
     // step produces: 256 generated tokens, then a newline.
@@ -66,4 +67,13 @@ fn stop_string_cuts_the_text_before_it() {
     let out = generate(&model, &tok, &[bos], &p, None, &mut |_| true).expect("generate");
     assert_eq!(out.text, "Once upon a time, there was a little girl named ");
     assert_eq!(out.stop, kaoshi_engine::StopReason::StopString);
+}
+
+#[test]
+fn streamed_text_after_a_prompt_keeps_its_leading_space() {
+    let (model, tok) = load(&stories260k());
+    let prompt = tok.encode("One day, Lily met a Shoggoth", true, false).expect("encode");
+    let out = generate(&model, &tok, &prompt, &greedy(3), None, &mut |_| true).expect("generate");
+    // llama2.c continues the prompt with " named Sam".
+    assert!(out.text.starts_with(" named"), "{:?}", out.text);
 }

@@ -65,9 +65,15 @@ fn info_json_describes_stories260k() {
 #[test]
 fn tokenize_prints_ids_with_and_without_bos() {
     let spm = shared().join("fixtures/tokenizers/llama.cpp-vocab/ggml-vocab-llama-spm.gguf").display().to_string();
-    let ids: Vec<u32> =
-        serde_json::from_str(&ok(&["tokenize", "--model", &spm, "--text", "I believe the meaning of life is", "--json"]))
-            .expect("json");
+    let ids: Vec<u32> = serde_json::from_str(&ok(&[
+        "tokenize",
+        "--model",
+        &spm,
+        "--text",
+        "I believe the meaning of life is",
+        "--json",
+    ]))
+    .expect("json");
     // llama2.c test.c expectation, without BOS.
     assert_eq!(ids, vec![306, 4658, 278, 6593, 310, 2834, 338]);
     let with_bos = ok(&["tokenize", "--model", &spm, "--text", "I believe the meaning of life is", "--add-special"]);
@@ -101,9 +107,19 @@ fn score_jsonl_reports_tokens_and_logprobs() {
 #[test]
 fn ppl_json_reports_all_fields() {
     let text = temp("text.txt");
-    std::fs::write(&text, "Once upon a time, there was a little girl named Lily. She loved to play outside.").expect("write");
+    std::fs::write(&text, "Once upon a time, there was a little girl named Lily. She loved to play outside.")
+        .expect("write");
     let v: serde_json::Value = serde_json::from_str(&ok(&[
-        "ppl", "--model", &stories(), "--file", text.to_str().expect("path"), "--ctx", "16", "--stride", "8", "--json",
+        "ppl",
+        "--model",
+        &stories(),
+        "--file",
+        text.to_str().expect("path"),
+        "--ctx",
+        "16",
+        "--stride",
+        "8",
+        "--json",
     ]))
     .expect("json");
     for k in ["n_tokens", "nll", "ppl", "bits_per_byte"] {
@@ -117,7 +133,29 @@ fn ppl_json_reports_all_fields() {
 fn synth_writes_a_model_that_info_and_bench_read() {
     let out = temp("synth-qwen3.gguf");
     let path = out.to_str().expect("path");
-    ok(&["synth", "--arch", "qwen3", "--layers", "2", "--dim", "256", "--heads", "4", "--kv-heads", "2", "--ffn", "512", "--vocab", "300", "--dtype", "Q4_K", "--out", path, "--seed", "3"]);
+    ok(&[
+        "synth",
+        "--arch",
+        "qwen3",
+        "--layers",
+        "2",
+        "--dim",
+        "256",
+        "--heads",
+        "4",
+        "--kv-heads",
+        "2",
+        "--ffn",
+        "512",
+        "--vocab",
+        "300",
+        "--dtype",
+        "Q4_K",
+        "--out",
+        path,
+        "--seed",
+        "3",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&ok(&["info", "--model", path, "--json"])).expect("json");
     assert_eq!(v["architecture"], "qwen3");
     assert_eq!(v["tensor_types"]["Q4_K"]["tensors"], 2 * 7 + 2);

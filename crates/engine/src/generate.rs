@@ -66,8 +66,13 @@ pub fn generate<B: Backend>(
     }
     let mut rng = Rng::new(params.sampling.seed);
     let mut cache = model.new_cache();
-    let mut decoder = StreamDecoder::new(tok);
-    let mut out = GenerationOutput { text: String::new(), tokens: vec![], prompt_tokens: prompt.len(), stop: StopReason::MaxTokens };
+    let mut decoder = StreamDecoder::continuing(tok, prompt.last().copied());
+    let mut out = GenerationOutput {
+        text: String::new(),
+        tokens: vec![],
+        prompt_tokens: prompt.len(),
+        stop: StopReason::MaxTokens,
+    };
     // Text decoded but held back because it may begin a stop string.
     let mut held = String::new();
     let ctx_max = model.config().context_length;

@@ -11,7 +11,7 @@
 //! # fn demo<B: kaoshi_model::Backend>(model: &kaoshi_model::Model<B>, tok: &kaoshi_tokenizer::Tokenizer) -> Result<(), kaoshi_engine::EngineError> {
 //! let reqs = [kaoshi_engine::ScoreRequest { context: "1 + 1 =".into(), continuation: " 2".into() }];
 //! let scores = kaoshi_engine::score_requests(model, tok, &reqs)?;
-//! println!("log p = {}", scores[0].logprob);
+//! println!("log p = {}", scores[0].score.logprob);
 //! # Ok(()) }
 //! ```
 
@@ -27,4 +27,6 @@ pub use generate::{GenerateParams, GenerationOutput, StopReason, generate};
 pub use logits::{argmax, log_softmax};
 pub use perplexity::{PerplexityParams, PerplexityReport, perplexity};
 pub use sampling::{Rng, SamplingParams};
-pub use score::{ContinuationScore, ScoreRequest, ScoredRequest, score_continuations, score_from_scratch, score_requests};
+pub use score::{
+    ContinuationScore, ScoreRequest, ScoredRequest, score_continuations, score_from_scratch, score_requests,
+};

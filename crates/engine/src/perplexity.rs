@@ -50,7 +50,9 @@ pub fn perplexity<B: Backend>(
 ) -> Result<PerplexityReport, EngineError> {
     let PerplexityParams { ctx, stride } = params;
     if ctx < 2 || stride == 0 || stride > ctx {
-        return Err(EngineError::BadRequest(format!("need ctx >= 2 and 0 < stride <= ctx (got ctx {ctx}, stride {stride})")));
+        return Err(EngineError::BadRequest(format!(
+            "need ctx >= 2 and 0 < stride <= ctx (got ctx {ctx}, stride {stride})"
+        )));
     }
     let bos = if tok.add_bos() { tok.bos_id() } else { None };
     let limit = model.config().context_length - usize::from(bos.is_some());
@@ -62,7 +64,8 @@ pub fn perplexity<B: Backend>(
     if ids.len() <= first_scored {
         return Err(EngineError::BadRequest("the text has too few tokens to score".into()));
     }
-    let starts: Vec<usize> = (0..ids.len()).step_by(stride).take_while(|&b| b == 0 || b + ctx - stride < ids.len()).collect();
+    let starts: Vec<usize> =
+        (0..ids.len()).step_by(stride).take_while(|&b| b == 0 || b + ctx - stride < ids.len()).collect();
     let (mut nll, mut n_tokens, mut scored_to) = (0.0f64, 0usize, first_scored);
     for (w, &begin) in starts.iter().enumerate() {
         let end = (begin + ctx).min(ids.len());

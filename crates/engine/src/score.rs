@@ -118,7 +118,8 @@ pub fn score_from_scratch<B: Backend>(
     let rows: Vec<usize> = (context.len() - 1..full.len() - 1).collect();
     let mut cache = model.new_cache();
     let logits = model.forward_causal(&full, &mut cache, None, &rows)?;
-    let mut s = ContinuationScore { logprob: 0.0, is_greedy: true, n_tokens: continuation.len(), token_logprobs: vec![] };
+    let mut s =
+        ContinuationScore { logprob: 0.0, is_greedy: true, n_tokens: continuation.len(), token_logprobs: vec![] };
     for (k, &t) in continuation.iter().enumerate() {
         let lp = log_prob(logits.row(k), t as usize);
         s.logprob += lp;

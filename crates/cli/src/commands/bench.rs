@@ -60,7 +60,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let model = &loaded.model;
     let cfg = model.config();
     if args.prompt_tokens + args.gen_tokens > cfg.context_length {
-        return Err(CliError::Usage(format!("prompt + generated tokens exceed the context length {}", cfg.context_length)));
+        return Err(CliError::Usage(format!(
+            "prompt + generated tokens exceed the context length {}",
+            cfg.context_length
+        )));
     }
     // Deterministic token ids spread over the vocabulary.
     let prompt: Vec<u32> = (0..args.prompt_tokens).map(|i| ((i * 7919 + 13) % cfg.vocab_size) as u32).collect();
@@ -93,9 +96,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Usage(e.to_string()))?);
     } else {
-        println!("model       {} ({:.1} M parameters, {} backend)", report.model, report.parameters as f64 / 1e6, report.backend);
+        println!(
+            "model       {} ({:.1} M parameters, {} backend)",
+            report.model,
+            report.parameters as f64 / 1e6,
+            report.backend
+        );
         println!("load        {:.2} s", report.load_s);
-        println!("prefill     {:.1} tok/s ({} tokens, first token after {:.3} s)", report.prefill_tok_s, report.prompt_tokens, report.time_to_first_token_s);
+        println!(
+            "prefill     {:.1} tok/s ({} tokens, first token after {:.3} s)",
+            report.prefill_tok_s, report.prompt_tokens, report.time_to_first_token_s
+        );
         println!("decode      {:.1} tok/s ({} tokens)", report.decode_tok_s, report.gen_tokens);
         if let Some(m) = report.peak_rss_mib {
             println!("peak memory {m:.0} MiB (resident)");

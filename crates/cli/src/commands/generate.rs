@@ -80,7 +80,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     let params = GenerateParams {
         max_tokens: args.max_tokens,
-        sampling: SamplingParams { temperature: args.temperature, top_k: args.top_k, top_p: args.top_p, seed: args.seed },
+        sampling: SamplingParams {
+            temperature: args.temperature,
+            top_k: args.top_k,
+            top_p: args.top_p,
+            seed: args.seed,
+        },
         stop_ids: tok.stop_ids(),
         stop_strings: args.stop.clone(),
     };

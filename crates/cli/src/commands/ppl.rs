@@ -30,16 +30,22 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let bytes = std::fs::read(&args.file).map_err(CliError::io(&args.file))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| CliError::Usage(format!("{}: not UTF-8 text (invalid byte at offset {})", args.file.display(), e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CliError::Usage(format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            args.file.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
     let loaded = load_model(&args.model)?;
     let ctx = args.ctx.unwrap_or_else(|| 512.min(loaded.model.config().context_length - 1));
     let stride = args.stride.unwrap_or((ctx / 2).max(1));
     let pb = bar(0, "windows");
-    let report = perplexity(&loaded.model, &loaded.tokenizer, &text, PerplexityParams { ctx, stride }, &mut |done, total| {
-        pb.set_length(total as u64);
-        pb.set_position(done as u64);
-    })?;
+    let report =
+        perplexity(&loaded.model, &loaded.tokenizer, &text, PerplexityParams { ctx, stride }, &mut |done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        })?;
     pb.finish_and_clear();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Usage(e.to_string()))?);

@@ -39,8 +39,13 @@ fn read_requests(path: &Path) -> Result<Vec<ScoreRequest>, CliError> {
         if line.trim().is_empty() {
             continue;
         }
-        let r: ScoreRequest = serde_json::from_str(line)
-            .map_err(|e| CliError::Usage(format!("{}:{}: {e} (expected {{\"context\": ..., \"continuation\": ...}})", path.display(), i + 1)))?;
+        let r: ScoreRequest = serde_json::from_str(line).map_err(|e| {
+            CliError::Usage(format!(
+                "{}:{}: {e} (expected {{\"context\": ..., \"continuation\": ...}})",
+                path.display(),
+                i + 1
+            ))
+        })?;
         out.push(r);
     }
     if out.is_empty() {
@@ -51,11 +56,9 @@ fn read_requests(path: &Path) -> Result<Vec<ScoreRequest>, CliError> {
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let requests = match (&args.context, &args.requests) {
-        (Some(c), _) => args
-            .continuation
-            .iter()
-            .map(|k| ScoreRequest { context: c.clone(), continuation: k.clone() })
-            .collect(),
+        (Some(c), _) => {
+            args.continuation.iter().map(|k| ScoreRequest { context: c.clone(), continuation: k.clone() }).collect()
+        }
         (None, Some(path)) => read_requests(path)?,
         (None, None) => return Err(CliError::Usage("give --context and --continuation, or --requests".into())),
     };
