@@ -20,6 +20,12 @@ pub enum CliError {
     /// An engine operation failed.
     #[error(transparent)]
     Engine(#[from] kaoshi_engine::EngineError),
+    /// An evaluation failed.
+    #[error(transparent)]
+    Harness(#[from] kaoshi_harness::HarnessError),
+    /// A suite's data is unusable.
+    #[error(transparent)]
+    Data(#[from] kaoshi_eval::DataError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -14,6 +14,7 @@ use crate::progress::bar;
 pub struct Loaded {
     pub model: Model<CpuBackend>,
     pub tokenizer: Tokenizer,
+    pub model_name: Option<String>,
 }
 
 /// Opens `path`, loads its weights on the CPU and builds its tokenizer.
@@ -26,5 +27,6 @@ pub fn load_model(path: &Path) -> Result<Loaded, CliError> {
         pb.set_position(done as u64);
     })?;
     pb.finish_and_clear();
-    Ok(Loaded { model, tokenizer })
+    let model_name = file.metadata().get_str("general.name").map(str::to_string);
+    Ok(Loaded { model, tokenizer, model_name })
 }

@@ -40,6 +40,8 @@ enum Command {
     Synth(commands::synth::Args),
     /// Measure prefill and decode speed.
     Bench(commands::bench::Args),
+    /// Run benchmark suites and write results.json, samples and a report.
+    Eval(commands::eval::Args),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -51,6 +53,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ppl(a) => commands::ppl::run(a),
         Command::Synth(a) => commands::synth::run(a),
         Command::Bench(a) => commands::bench::run(a),
+        Command::Eval(a) => commands::eval::run(a),
     }
 }
 

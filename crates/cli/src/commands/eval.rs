@@ -1,0 +1,205 @@
+//! `kaoshi eval`: run suites, journal samples, write results.json and report.md.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kaoshi_eval::{Mode, Suite, suites};
+use kaoshi_harness::results::{self, Groups, Provenance};
+use kaoshi_harness::{ChatMode, RunOptions, run_suite, sha256_file};
+
+use crate::error::CliError;
+use crate::load::load_model;
+use crate::progress::bar;
+
+/// Options of `kaoshi eval`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The GGUF model file (default: the demo model that ships with kaoshi).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Suites or groups, comma-separated (default: the built-in demo suite).
+    #[arg(long, value_delimiter = ',')]
+    suite: Vec<String>,
+    /// The suite's data folder (with several suites: a folder holding one
+    /// sub-folder per suite, named as the suite).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Evaluate only the first N items of each suite.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Few-shot exemplars per prompt, first-n of the subject's dev split.
+    #[arg(long, default_value_t = 0)]
+    num_fewshot: usize,
+    /// Scoring mode: loglik, letter, generate or perplexity (default: the suite's own).
+    #[arg(long)]
+    mode: Option<String>,
+    /// Apply the model's chat template: auto (when it has one) or none.
+    #[arg(long, default_value = "none")]
+    chat_template: String,
+    /// Output folder; rerunning with the same folder resumes.
+    #[arg(long, default_value = "kaoshi-results")]
+    output: PathBuf,
+    /// Token window for perplexity suites.
+    #[arg(long, default_value_t = 512)]
+    ppl_window: usize,
+    /// Backend: cpu (the GPU backend comes with the WebGPU work).
+    #[arg(long, default_value = "cpu")]
+    backend: String,
+    /// List suites with item counts and licences, then exit.
+    #[arg(long)]
+    list: bool,
+    /// Print results.json to stdout at the end.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The demo model shipped in the repository.
+fn default_model() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models/kaoshi-demo-bigram.gguf");
+    p.canonicalize().unwrap_or(p)
+}
+
+fn parse_mode(s: &str) -> Result<Mode, CliError> {
+    Ok(match s {
+        "loglik" => Mode::Loglik,
+        "letter" => Mode::Letter,
+        "generate" => Mode::Generate,
+        "perplexity" | "ppl" => Mode::Perplexity,
+        other => {
+            return Err(CliError::Usage(format!("unknown --mode {other:?} (loglik, letter, generate, perplexity)")));
+        }
+    })
+}
+
+/// Expands group names into suites.
+fn expand(names: &[String]) -> Result<(Vec<&'static dyn Suite>, Groups), CliError> {
+    let groups = suites::groups();
+    let mut out: Vec<&'static dyn Suite> = Vec::new();
+    let mut used_groups = Groups::new();
+    for n in names {
+        let members: Vec<String> = match groups.get(n.as_str()) {
+            Some(m) => {
+                used_groups.insert(n.clone(), m.iter().map(|s| (*s).to_string()).collect());
+                m.iter().map(|s| (*s).to_string()).collect()
+            }
+            None => vec![n.clone()],
+        };
+        for m in members {
+            let s = suites::find(&m).ok_or_else(|| {
+                let known: Vec<&str> = suites::all().iter().map(|s| s.info().name).collect();
+                CliError::Usage(format!(
+                    "unknown suite {m:?} (known: {}; groups: {})",
+                    known.join(", "),
+                    groups.keys().copied().collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            if !out.iter().any(|o| o.info().name == s.info().name) {
+                out.push(s);
+            }
+        }
+    }
+    Ok((out, used_groups))
+}
+
+fn list() {
+    println!("{:<20} {:<12} {:<28} description", "suite", "modes", "licence");
+    for s in suites::all() {
+        let i = s.info();
+        let modes: Vec<&str> = i.modes.iter().map(Mode::as_str).collect();
+        println!("{:<20} {:<12} {:<28} {}", i.name, modes.join(","), i.license, i.description);
+    }
+    for (g, m) in suites::groups() {
+        println!("group {g}: {}", m.join(", "));
+    }
+    println!("\nData: give --data PATH (the folder the suite's authors publish); `demo` is built in.");
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    if args.list {
+        list();
+        return Ok(());
+    }
+    if args.backend != "cpu" {
+        return Err(CliError::Usage(format!("--backend {:?}: this build has only the cpu backend", args.backend)));
+    }
+    let chat = match args.chat_template.as_str() {
+        "auto" => ChatMode::Auto,
+        "none" => ChatMode::None,
+        other => return Err(CliError::Usage(format!("--chat-template {other:?}: auto or none"))),
+    };
+    let mode = args.mode.as_deref().map(parse_mode).transpose()?;
+    let names = if args.suite.is_empty() { vec!["demo".to_string()] } else { args.suite.clone() };
+    let (suite_list, groups) = expand(&names)?;
+    let model_path = args.model.clone().unwrap_or_else(default_model);
+    let loaded = load_model(&model_path)?;
+    let opts = RunOptions {
+        limit: args.limit,
+        num_fewshot: args.num_fewshot,
+        mode,
+        chat,
+        output: args.output.clone(),
+        ppl_window: args.ppl_window,
+    };
+    let mut outcomes = Vec::new();
+    let mut sources = BTreeMap::new();
+    for suite in &suite_list {
+        let info = suite.info();
+        let dir = match (&args.data, suite_list.len()) {
+            (Some(d), 1) => d.clone(),
+            (Some(d), _) => d.join(info.name),
+            (None, _) => PathBuf::new(),
+        };
+        if args.data.is_none() && info.name != "demo" {
+            return Err(CliError::Usage(format!(
+                "suite {} needs its data: give --data PATH (published at {})",
+                info.name, info.homepage
+            )));
+        }
+        let data = suite.load(&dir)?;
+        let pb = bar(0, info.name);
+        let outcome = run_suite(&loaded.model, &loaded.tokenizer, *suite, &data, &opts, &mut |done, total, rec| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+            if let Some(p) = &rec.prediction {
+                pb.set_message(format!("{} {p}", info.name));
+            }
+        })?;
+        pb.finish_and_clear();
+        eprintln!(
+            "{}: {} items ({} resumed), {:.2} items/s{}",
+            info.name,
+            outcome.n_effective,
+            outcome.n_resumed,
+            outcome.items_per_second,
+            outcome.metrics.metrics.get("acc,none").map(|a| format!(", acc {a:.4}")).unwrap_or_default()
+        );
+        sources.insert(info.name.to_string(), info.template_source.to_string());
+        outcomes.push(outcome);
+    }
+    let cfg = loaded.model.config();
+    let prov = Provenance {
+        model: model_path.display().to_string(),
+        model_sha256: sha256_file(&model_path)?,
+        model_name: loaded.model_name.clone(),
+        architecture: cfg.arch_name.clone(),
+        parameters: cfg.n_params(),
+        tokenizer: match loaded.tokenizer.pre_tokenizer() {
+            Some(p) => format!("{} ({p})", loaded.tokenizer.kind()),
+            None => loaded.tokenizer.kind().to_string(),
+        },
+        backend: "cpu".into(),
+        kaoshi_version: env!("CARGO_PKG_VERSION").into(),
+        seed: 0,
+        date: results::now_utc(),
+    };
+    let doc = results::results_json(&outcomes, &groups, &prov, &opts, &sources);
+    let report = results::report_md(&outcomes, &prov);
+    results::write(&args.output, &doc, &report)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))?);
+    } else {
+        print!("{report}");
+        eprintln!("wrote {}", args.output.join("results.json").display());
+    }
+    Ok(())
+}

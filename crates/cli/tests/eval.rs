@@ -1,0 +1,122 @@
+//! `kaoshi eval` end to end: the default demo run, real suites from
+//! ../shared/data, resumption and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shared() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    assert!(p.join("data").is_dir(), "the shared data is missing: expected {}", p.display());
+    p
+}
+
+fn kaoshi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = kaoshi(args);
+    assert!(out.status.success(), "kaoshi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = kaoshi(args);
+    assert!(!out.status.success(), "kaoshi {args:?} should fail");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.starts_with("error: ") && !err.contains("panicked"), "{err}");
+    err
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("eval-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn results(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).expect("results.json")).expect("json")
+}
+
+#[test]
+fn default_eval_runs_the_demo_suite_on_the_demo_model() {
+    let dir = out_dir("default");
+    let report = ok(&["eval", "--output", dir.to_str().expect("path")]);
+    assert!(report.contains("| demo | loglik |"), "{report}");
+    let r = results(&dir);
+    assert_eq!(r["n-samples"]["demo"]["effective"], 32);
+    let acc = r["results"]["demo"]["acc,none"].as_f64().expect("acc");
+    assert!((0.0..=1.0).contains(&acc));
+    assert_eq!(r["provenance"]["model_sha256"].as_str().expect("sha").len(), 64);
+    assert_eq!(r["configs"]["demo"]["output_type"], "loglik");
+    let samples = std::fs::read_to_string(dir.join("samples_demo.jsonl")).expect("samples");
+    assert_eq!(samples.lines().count(), 32);
+    let first: serde_json::Value = serde_json::from_str(samples.lines().next().expect("line")).expect("json");
+    for k in ["prompt", "choices", "logprobs", "prediction", "gold", "correct"] {
+        assert!(!first[k].is_null(), "sample lacks {k}: {first}");
+    }
+    assert!(dir.join("report.md").exists());
+}
+
+#[test]
+fn resumed_eval_writes_the_same_results() {
+    let stories = shared().join("fixtures/models/stories260K/stories260K.gguf");
+    let model = stories.to_str().expect("path");
+    let full = out_dir("full");
+    ok(&["eval", "--model", model, "--mode", "letter", "--output", full.to_str().expect("path")]);
+    // Simulate a kill after 10 items, mid-way through the 11th line.
+    let cut = out_dir("cut");
+    std::fs::create_dir_all(&cut).expect("dir");
+    let journal = std::fs::read_to_string(full.join("samples_demo.jsonl")).expect("journal");
+    let lines: Vec<&str> = journal.lines().collect();
+    let mut partial: String = lines[..10].iter().map(|l| format!("{l}\n")).collect();
+    partial.push_str(&lines[10][..20]);
+    std::fs::write(cut.join("samples_demo.jsonl"), partial).expect("write");
+    ok(&["eval", "--model", model, "--mode", "letter", "--output", cut.to_str().expect("path")]);
+    let (a, b) = (results(&full), results(&cut));
+    for key in ["results", "n-samples", "configs", "breakdowns", "groups"] {
+        assert_eq!(a[key], b[key], "{key} differs");
+    }
+}
+
+#[test]
+fn cmmlu_from_shared_data_with_limit() {
+    let stories = shared().join("fixtures/models/stories260K/stories260K.gguf");
+    let data = shared().join("data/cmmlu");
+    let dir = out_dir("cmmlu");
+    ok(&[
+        "eval",
+        "--model",
+        stories.to_str().expect("p"),
+        "--suite",
+        "cmmlu",
+        "--data",
+        data.to_str().expect("p"),
+        "--limit",
+        "20",
+        "--num-fewshot",
+        "1",
+        "--output",
+        dir.to_str().expect("p"),
+    ]);
+    let r = results(&dir);
+    assert_eq!(r["n-samples"]["cmmlu"]["effective"], 20);
+    assert_eq!(r["configs"]["cmmlu"]["num_fewshot"], 1);
+    assert!(r["results"]["cmmlu"]["acc,none"].is_number());
+}
+
+#[test]
+fn list_and_bad_requests() {
+    let list = ok(&["eval", "--list"]);
+    for s in ["demo", "ceval", "cmmlu", "openeval-capability"] {
+        assert!(list.contains(s), "--list lacks {s}");
+    }
+    let dir = out_dir("bad");
+    let d = dir.to_str().expect("p");
+    assert!(fails(&["eval", "--suite", "nope", "--output", d]).contains("unknown suite"));
+    assert!(fails(&["eval", "--suite", "cmmlu", "--output", d]).contains("--data"));
+    assert!(fails(&["eval", "--mode", "guess", "--output", d]).contains("--mode"));
+    let empty = out_dir("empty-data");
+    std::fs::create_dir_all(&empty).expect("dir");
+    fails(&["eval", "--suite", "ceval", "--data", empty.to_str().expect("p"), "--output", d]);
+}

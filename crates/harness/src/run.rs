@@ -1,0 +1,217 @@
+//! Running one suite on one model, journaled.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use kaoshi_eval::suite::Skip;
+use kaoshi_eval::{DataError, Item, Mode, Suite, SuiteData};
+use kaoshi_model::{Backend, Model};
+use kaoshi_tokenizer::Tokenizer;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::encode::{ChatMode, PromptEncoder};
+use crate::execute::Executor;
+use crate::journal::{self, Journal};
+use crate::metrics::{TaskMetrics, aggregate};
+
+/// Why a run failed.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The suite's data is unusable.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// The journal cannot be read or does not match this run.
+    #[error("journal: {0}")]
+    Journal(String),
+    /// The chat template failed.
+    #[error("chat template: {0}")]
+    Chat(String),
+    /// An item cannot be run.
+    #[error("{0}")]
+    Item(String),
+    /// The suite does not support the requested mode.
+    #[error("suite {suite} has no {mode} mode (it has: {available})")]
+    BadMode {
+        /// The suite.
+        suite: String,
+        /// The mode asked for.
+        mode: &'static str,
+        /// The modes it has.
+        available: String,
+    },
+    /// The engine failed.
+    #[error(transparent)]
+    Engine(#[from] kaoshi_engine::EngineError),
+    /// The model failed.
+    #[error(transparent)]
+    Model(#[from] kaoshi_model::ModelError),
+    /// The tokenizer failed.
+    #[error(transparent)]
+    Tokenizer(#[from] kaoshi_tokenizer::TokenizerError),
+}
+
+/// Settings of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOptions {
+    /// Evaluate only the first `limit` items of each suite.
+    pub limit: Option<usize>,
+    /// Few-shot exemplars per prompt (first-n of the subject's dev split).
+    pub num_fewshot: usize,
+    /// Scoring mode; the suite's default when `None`.
+    pub mode: Option<Mode>,
+    /// Whether to apply the model's chat template.
+    pub chat: ChatMode,
+    /// The output folder (journal, results).
+    pub output: PathBuf,
+    /// Window for perplexity items, in tokens.
+    pub ppl_window: usize,
+}
+
+/// What running one suite produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskOutcome {
+    /// Task name.
+    pub task: String,
+    /// Mode used.
+    pub mode: Mode,
+    /// Few-shot count used.
+    pub num_fewshot: usize,
+    /// Items the suite has.
+    pub n_original: usize,
+    /// Items evaluated (after `limit`).
+    pub n_effective: usize,
+    /// Items found in the journal from an earlier, interrupted run.
+    pub n_resumed: usize,
+    /// Rows the loader skipped.
+    pub skipped: Vec<Skip>,
+    /// Metrics.
+    pub metrics: TaskMetrics,
+    /// sha256 of every rendered prompt, in item order.
+    pub prompt_hash: String,
+    /// Whether the chat template was applied.
+    pub chat_template: bool,
+    /// Seconds spent on items in this run.
+    pub seconds: f64,
+    /// Items per second in this run.
+    pub items_per_second: f64,
+}
+
+/// Item fields that reports break accuracy down by, when present.
+const BREAKDOWN_FIELDS: &[&str] = &["category", "grade", "reasoning_step", "context_condition", "type", "lang"];
+
+/// Runs `suite` on `model` over `data`, journaling every finished item to
+/// `samples_<task>.jsonl` in `opts.output` and skipping items already there.
+/// `progress(done, total)` is called after each item.
+pub fn run_suite<B: Backend>(
+    model: &Model<B>,
+    tok: &Tokenizer,
+    suite: &dyn Suite,
+    data: &SuiteData,
+    opts: &RunOptions,
+    progress: &mut dyn FnMut(usize, usize, &crate::SampleRecord),
+) -> Result<TaskOutcome, HarnessError> {
+    let info = suite.info();
+    let mode = opts.mode.unwrap_or(info.modes[0]);
+    if !info.modes.contains(&mode) {
+        return Err(HarnessError::BadMode {
+            suite: info.name.into(),
+            mode: mode.as_str(),
+            available: info.modes.iter().map(Mode::as_str).collect::<Vec<_>>().join(", "),
+        });
+    }
+    if mode == Mode::Judge {
+        return Err(HarnessError::Item(format!(
+            "suite {} is scored by a judge model, which this build cannot run yet",
+            info.name
+        )));
+    }
+    let items: &[Item] = match opts.limit {
+        Some(n) => &data.items[..n.min(data.items.len())],
+        None => &data.items,
+    };
+    std::fs::create_dir_all(&opts.output).map_err(|e| HarnessError::Io { path: opts.output.clone(), source: e })?;
+    let jpath = journal::path(&opts.output, info.name);
+    let mut records = journal::read(&jpath)?;
+    records.retain(|r| items.iter().any(|i| i.id == r.doc_id));
+    if let Some(r) = records.iter().find(|r| r.mode != mode) {
+        return Err(HarnessError::Journal(format!(
+            "{} holds items scored in {} mode; this run asks for {} (use another --output)",
+            jpath.display(),
+            r.mode.as_str(),
+            mode.as_str()
+        )));
+    }
+    let n_resumed = records.len();
+    let done = journal::done_ids(&records);
+    let encoder = PromptEncoder::new(tok, opts.chat)?;
+    let exec = Executor { model, tok, encoder: &encoder, extractor: suite.extractor(), ppl_window: opts.ppl_window };
+    let mut journal = Journal::open(&jpath)?;
+    let start = Instant::now();
+    let mut ran = 0usize;
+    for item in items.iter().filter(|i| !done.contains(&i.id)) {
+        let fewshot: Vec<&Item> =
+            data.dev.iter().filter(|d| d.subject == item.subject && d.id != item.id).take(opts.num_fewshot).collect();
+        let prompt = suite.prompt(item, &fewshot, mode);
+        let rec = exec.run(info.name, item, mode, &prompt)?;
+        journal.append(&rec)?;
+        records.push(rec);
+        ran += 1;
+        progress(records.len(), items.len(), records.last().expect("just pushed"));
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    // Journal order is completion order; report in item order.
+    let order: std::collections::HashMap<&str, usize> =
+        items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
+    records.sort_by_key(|r| order.get(r.doc_id.as_str()).copied().unwrap_or(usize::MAX));
+    let mut h = Sha256::new();
+    for r in &records {
+        h.update(r.prompt.as_bytes());
+        h.update([0u8]);
+    }
+    Ok(TaskOutcome {
+        task: info.name.into(),
+        mode,
+        num_fewshot: opts.num_fewshot,
+        n_original: data.items.len(),
+        n_effective: items.len(),
+        n_resumed,
+        skipped: data.skipped.clone(),
+        metrics: aggregate(&records, BREAKDOWN_FIELDS),
+        prompt_hash: hex(&h.finalize()),
+        chat_template: encoder.uses_chat(),
+        seconds,
+        items_per_second: if seconds > 0.0 { ran as f64 / seconds } else { 0.0 },
+    })
+}
+
+/// Lower-case hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// sha256 of a file, streamed.
+pub fn sha256_file(path: &Path) -> Result<String, HarnessError> {
+    use std::io::Read;
+    let io = |e| HarnessError::Io { path: path.to_path_buf(), source: e };
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
