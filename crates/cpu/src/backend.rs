@@ -7,6 +7,11 @@ use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, RopeSpec};
 
 use crate::{attention, elementwise};
 
+/// From this many rows on, a quantized matrix is dequantized for an f32
+/// GEMM instead of being multiplied block by block (measured faster on
+/// x86-64 with AVX2 from about 8 rows; see ARCHITECTURE.md).
+const PREFILL_ROWS: usize = 8;
+
 /// The CPU backend. Cheap to create; holds no state besides the device.
 #[derive(Debug, Clone)]
 pub struct CpuBackend {
@@ -72,7 +77,16 @@ impl Backend for CpuBackend {
     }
 
     fn linear(&self, x: &Tensor, w: &QMatMul) -> Result<Tensor, BackendError> {
-        w.forward(x).map_err(err)
+        match w {
+            // Many rows (prefill, batched scoring): dequantizing the matrix
+            // once and running an f32 GEMM beats one quantized dot product
+            // per row and column.
+            QMatMul::QTensor(q) if x.dims().first().is_some_and(|&n| n >= PREFILL_ROWS) => {
+                let wf = q.dequantize(&self.device).map_err(err)?;
+                x.matmul(&wf.t().map_err(err)?).map_err(err)
+            }
+            _ => w.forward(x).map_err(err),
+        }
     }
 
     fn add(&self, a: &Tensor, b: &Tensor) -> Result<Tensor, BackendError> {
