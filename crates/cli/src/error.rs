@@ -26,6 +26,9 @@ pub enum CliError {
     /// A suite's data is unusable.
     #[error(transparent)]
     Data(#[from] kaoshi_eval::DataError),
+    /// A suite's published files could not be fetched.
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -7,6 +7,7 @@
 
 mod commands;
 mod error;
+mod fetch;
 mod load;
 mod progress;
 

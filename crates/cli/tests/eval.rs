@@ -114,9 +114,63 @@ fn list_and_bad_requests() {
     let dir = out_dir("bad");
     let d = dir.to_str().expect("p");
     assert!(fails(&["eval", "--suite", "nope", "--output", d]).contains("unknown suite"));
-    assert!(fails(&["eval", "--suite", "cmmlu", "--output", d]).contains("--data"));
+    // A suite without --data is fetched into the cache: tests/fetch.rs.
     assert!(fails(&["eval", "--mode", "guess", "--output", d]).contains("--mode"));
     let empty = out_dir("empty-data");
     std::fs::create_dir_all(&empty).expect("dir");
     fails(&["eval", "--suite", "ceval", "--data", empty.to_str().expect("p"), "--output", d]);
+}
+
+#[test]
+fn killed_eval_resumes_to_the_same_results() {
+    let stories = shared().join("fixtures/models/stories260K/stories260K.gguf");
+    let data = shared().join("data/cmmlu");
+    let args = |dir: &Path| -> Vec<String> {
+        [
+            "eval",
+            "--model",
+            stories.to_str().expect("p"),
+            "--suite",
+            "cmmlu",
+            "--data",
+            data.to_str().expect("p"),
+            "--limit",
+            "400",
+            "--num-fewshot",
+            "1",
+            "--output",
+            dir.to_str().expect("p"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let killed = out_dir("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kaoshi"))
+        .args(args(&killed))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let journal = killed.join("samples_cmmlu.jsonl");
+    let start = std::time::Instant::now();
+    let lines_at_kill = loop {
+        let n = std::fs::read_to_string(&journal).map(|s| s.lines().count()).unwrap_or(0);
+        if n >= 10 || start.elapsed().as_secs() > 120 {
+            child.kill().expect("kill"); // SIGKILL: no chance to clean up
+            break n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    child.wait().expect("wait");
+    assert!((10..400).contains(&lines_at_kill), "killed with {lines_at_kill} journal lines");
+    ok(&args(&killed).iter().map(String::as_str).collect::<Vec<_>>());
+    let full = out_dir("unkilled");
+    ok(&args(&full).iter().map(String::as_str).collect::<Vec<_>>());
+    let (a, b) = (results(&full), results(&killed));
+    for key in ["results", "n-samples", "configs", "breakdowns", "groups"] {
+        assert_eq!(a[key], b[key], "{key} differs after a kill and resume");
+    }
+    let records = std::fs::read_to_string(&journal).expect("journal");
+    assert_eq!(records.lines().count(), 400, "each item journaled once");
 }

@@ -98,11 +98,21 @@
 //!
 //! The output with leading whitespace removed, cut at the first blank line,
 //! trimmed; `None` when empty.
+//!
+//! # GAOKAO-Bench ([`Extractor::Gaokao`])
+//!
+//! The benchmark's own per-question-type rules and partial-credit scoring, in
+//! [`gaokao`]: the answers, one per sub-question, joined by `,` (`B`, `BD`,
+//! `C,A,D`).
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
+
+pub mod gaokao;
+
+pub use gaokao::{GaokaoType, extract_gaokao, gaokao_credit};
 
 /// How a suite's answers are pulled out of generated text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,17 +127,30 @@ pub enum Extractor {
     Number,
     /// The text itself, trimmed, up to the first blank line (translation).
     Text,
+    /// GAOKAO-Bench's rules for `question_type` ([`gaokao`]), for an item of
+    /// `n_answers` sub-questions; scored with partial credit
+    /// ([`gaokao_credit`]).
+    Gaokao {
+        /// The question type (`Obj_Prompt.json` `type`).
+        question_type: GaokaoType,
+        /// Sub-questions: the length of the item's answer list.
+        n_answers: usize,
+    },
 }
 
 /// The normalized answer in `output`: `"A"`..`"Z"` for [`Extractor::Letter`],
 /// the canonical number string ([`format_number`]) for [`Extractor::Number`],
-/// the first paragraph, trimmed, for [`Extractor::Text`]. `None` when nothing
+/// the first paragraph, trimmed, for [`Extractor::Text`], the answers joined
+/// by `,` for [`Extractor::Gaokao`]. `None` when nothing
 /// can be extracted.
 pub fn extract(extractor: &Extractor, output: &str) -> Option<String> {
     match extractor {
         Extractor::Letter { n_choices } => extract_letter(output, *n_choices).map(String::from),
         Extractor::Number => extract_number(output).map(format_number),
         Extractor::Text => extract_text(output),
+        Extractor::Gaokao { question_type, n_answers } => {
+            extract_gaokao(output, *question_type, *n_answers).map(|a| a.join(","))
+        }
     }
 }
 

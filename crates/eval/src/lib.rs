@@ -9,7 +9,9 @@
 
 pub mod extract;
 pub mod item;
+pub mod judge;
 pub mod metrics;
+pub mod sources;
 pub mod suite;
 pub mod suites;
 

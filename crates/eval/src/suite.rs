@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::extract::Extractor;
 use crate::item::{DataError, Item, Prompt};
+use crate::judge::JudgePrompt;
 
 /// How items are scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,8 +94,19 @@ pub trait Suite: Sync {
     fn load(&self, dir: &Path) -> Result<SuiteData, DataError>;
     /// Renders `item` with `fewshot` exemplars for `mode`.
     fn prompt(&self, item: &Item, fewshot: &[&Item], mode: Mode) -> Prompt;
-    /// How answers are extracted from generated text (generate mode).
-    fn extractor(&self) -> Extractor {
+    /// How the answer to `item` is extracted from generated text (generate
+    /// mode). Most suites use one extractor for every item; GAOKAO-Bench's
+    /// depends on the item's question type and number of sub-questions.
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 4 }
+    }
+    /// The judge's prompt for `answer`, the candidate's generated answer to
+    /// `item` ([`Mode::Judge`]); `None` for suites without a judge.
+    fn judge_prompt(&self, _item: &Item, _answer: &str) -> Option<JudgePrompt> {
+        None
+    }
+    /// Where the judge prompt comes from (paper, file and repository).
+    fn judge_source(&self) -> Option<&'static str> {
+        None
     }
 }

@@ -91,3 +91,80 @@ fn bad_records_are_skipped_or_rejected() {
     std::fs::write(dir.join(name), r#"{"keywords": "2010-2013_English_MCQs", "example": []}"#).unwrap();
     assert!(matches!(Gaokao.load(&dir), Err(DataError::Empty { .. })));
 }
+
+/// GAOKAO-Bench's own extraction (Bench/bench_function.py `choice_test`) on
+/// outputs shaped like the answers the official prompts ask for.
+#[test]
+fn extracts_answers_by_question_type() {
+    use kaoshi_eval::extract::{Extractor, GaokaoType, extract};
+    let g = |question_type, n_answers| Extractor::Gaokao { question_type, n_answers };
+    let single = g(GaokaoType::SingleChoice, 1);
+    let multi = g(GaokaoType::MultiChoice, 1);
+    let three = g(GaokaoType::MultiQuestionChoice, 3);
+    let five = g(GaokaoType::FiveOutOfSeven, 5);
+    let rows: Vec<(&Extractor, &str, Option<&str>)> = vec![
+        // single_choice: the last A-D of the output.
+        (&single, "【解析】由题意，x=2 时 f(x) 取最小值，故选 C。 <eoe>\n【答案】 C <eoa>", Some("C")),
+        (&single, "【解析】A 项错误，B 项正确。<eoe>\n【答案】：Ｂ <eoa>", Some("B")),
+        (&single, "【解析】……<eoe>\n【答案】 B，D 项不符合题意<eoa>", Some("D")), // upstream: last letter
+        (&single, "【解析】无法确定。<eoe>", None),
+        // multi_choice: every A-D from 【答案】 on (whitespace removed).
+        (&multi, "【解析】小球做平抛运动，A 错误……<eoe>\n【答案】 B D <eoa>", Some("BD")),
+        (&multi, "【答案】AC<eoa>", Some("AC")), // upstream (index > 0) would read the last 10 chars
+        (&multi, "【解析】两物体加速度相同……所以选BC", Some("BC")), // no 【答案】: last 10 characters
+        (&multi, "【解析】条件不足。<eoe>", None),
+        // multi_question_choice: one 【答案】 per sub-question ...
+        (
+            &three,
+            "（1）【解析】文中第二段……<eoe>\n【答案】 C <eoa>\n（2）【解析】……<eoe>\n【答案】: A <eoa>\n（3）【答案】：D <eoa>",
+            Some("C,A,D"),
+        ),
+        // ... else the first capital letters of the output.
+        (&three, "1. B\n2. A\n3. D", Some("B,A,D")),
+        (&three, "【答案】 B <eoa>\n【答案】 C <eoa>\nThe third one is D", Some("B,C,T")),
+        (&three, "【答案】 B <eoa>", None), // one letter for three questions
+        // five_out_of_seven: the first five letters A-G.
+        (&five, "【答案】 F C G A E <eoa>", Some("F,C,G,A,E")),
+        (&five, "【答案】 F C G <eoa>", None),
+    ];
+    for (extractor, output, expected) in rows {
+        assert_eq!(extract(extractor, output).as_deref(), expected, "{extractor:?} on {output:?}");
+    }
+}
+
+/// The suite picks the extractor from the item, and a multi-select Physics
+/// item scores 1 for the exact set, ½ for a correct subset (Bench/
+/// OBJ_score_evaluation.py: "Fully correct: 6 points; Partially correct: 3
+/// points"), 0 with a wrong letter; a multi-question item the fraction right.
+#[test]
+fn scores_with_partial_credit() {
+    use kaoshi_eval::extract::{Extractor, GaokaoType, extract, gaokao_credit};
+    let dir = tmp_dir("physics");
+    let physics = serde_json::json!({"keywords": "2010-2022_Physics_MCQs", "example": [
+        {"year": "2018", "category": "（新课标Ⅰ）", "question": "14．…A．…B．…C．…D．…", "answer": ["BD"],
+         "analysis": "", "index": 0, "score": 6}
+    ]});
+    std::fs::write(dir.join("Objective_Questions/2010-2022_Physics_MCQs.json"), physics.to_string()).unwrap();
+    let data = Gaokao.load(&dir).unwrap();
+    let item = &data.items[0];
+    assert_eq!(item.answer, Answer::Choices(vec![1, 3]));
+    let extractor = Gaokao.extractor(item);
+    assert_eq!(extractor, Extractor::Gaokao { question_type: GaokaoType::MultiChoice, n_answers: 1 });
+    let credit =
+        |output: &str| gaokao_credit(GaokaoType::MultiChoice, &item.answer, extract(&extractor, output).as_deref());
+    assert_eq!(credit("【解析】……<eoe>\n【答案】 BD <eoa>"), 1.0);
+    assert_eq!(credit("【解析】……<eoe>\n【答案】 D B <eoa>"), 1.0);
+    assert_eq!(credit("【解析】……<eoe>\n【答案】 B <eoa>"), 0.5);
+    assert_eq!(credit("【解析】……<eoe>\n【答案】 BC <eoa>"), 0.0);
+    assert_eq!(credit("【解析】……<eoe>"), 0.0);
+
+    let real = Gaokao.load(&data_dir()).unwrap();
+    let lit = real.items.iter().find(|i| i.id == "2010-2022_Chinese_Modern_Lit/0").unwrap();
+    let extractor = Gaokao.extractor(lit);
+    assert_eq!(extractor, Extractor::Gaokao { question_type: GaokaoType::MultiQuestionChoice, n_answers: 3 });
+    let out = "（1）【答案】 C <eoa>\n（2）【答案】 B <eoa>\n（3）【答案】 D <eoa>";
+    let c = gaokao_credit(GaokaoType::MultiQuestionChoice, &lit.answer, extract(&extractor, out).as_deref());
+    assert!((c - 2.0 / 3.0).abs() < 1e-12); // C,A,D: two of three
+    let mcq = real.items.iter().find(|i| i.id == "2010-2013_English_MCQs/0").unwrap();
+    assert_eq!(Gaokao.extractor(mcq), Extractor::Gaokao { question_type: GaokaoType::SingleChoice, n_answers: 1 });
+}

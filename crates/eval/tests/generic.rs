@@ -39,7 +39,7 @@ fn jsonl_letter_task() {
     let task = GenericTask::from_file(&d.join("task.json")).unwrap();
     assert_eq!(task.info().name, "lhmke-demo");
     assert_eq!(task.info().modes[0], Mode::Letter);
-    assert_eq!(task.extractor(), Extractor::Letter { n_choices: 4 });
+    assert_eq!(task.task_extractor(), Extractor::Letter { n_choices: 4 });
     let data = task.load(Path::new("")).unwrap();
     assert_eq!(data.items.len(), 2);
     assert_eq!(data.items[0].answer, Answer::Choice(1));

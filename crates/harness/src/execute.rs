@@ -3,8 +3,8 @@
 use kaoshi_engine::{
     GenerateParams, PerplexityParams, SamplingParams, generate, log_softmax, perplexity, score_continuations,
 };
-use kaoshi_eval::extract::{Extractor, extract, numbers_match};
-use kaoshi_eval::{Answer, Item, Mode, Prompt};
+use kaoshi_eval::extract::{Extractor, extract, gaokao_credit, numbers_match};
+use kaoshi_eval::{Answer, Item, Mode, Prompt, Suite};
 use kaoshi_model::{Backend, Model};
 use kaoshi_tokenizer::Tokenizer;
 
@@ -40,6 +40,7 @@ fn choice_correct(answer: &Answer, pred: Option<usize>) -> Option<bool> {
 fn text_correct(answer: &Answer, extractor: &Extractor, extracted: Option<&str>) -> Option<bool> {
     let e = extracted?;
     match (answer, extractor) {
+        (_, Extractor::Gaokao { question_type, .. }) => Some(gaokao_credit(*question_type, answer, Some(e)) >= 1.0),
         (Answer::Choice(_) | Answer::Choices(_), Extractor::Letter { .. }) => {
             let idx = e.chars().next().map(|c| (c as u8).wrapping_sub(b'A') as usize);
             choice_correct(answer, idx)
@@ -50,12 +51,22 @@ fn text_correct(answer: &Answer, extractor: &Extractor, extracted: Option<&str>)
     }
 }
 
+/// Partial credit for extractors scored with it (GAOKAO-Bench's rules,
+/// [`kaoshi_eval::extract::gaokao`]); `None` for all-or-nothing scoring.
+fn text_credit(answer: &Answer, extractor: &Extractor, extracted: Option<&str>) -> Option<f64> {
+    match extractor {
+        Extractor::Gaokao { question_type, .. } => Some(gaokao_credit(*question_type, answer, extracted)),
+        _ => None,
+    }
+}
+
 /// Everything needed to run items of one task.
 pub(crate) struct Executor<'a, B: Backend> {
     pub model: &'a Model<B>,
     pub tok: &'a Tokenizer,
     pub encoder: &'a PromptEncoder<'a>,
-    pub extractor: Extractor,
+    /// The suite, for its per-item [`Suite::extractor`].
+    pub suite: &'a dyn Suite,
     pub ppl_window: usize,
 }
 
@@ -76,6 +87,11 @@ impl<B: Backend> Executor<'_, B> {
             gold: item.answer.clone(),
             correct: None,
             correct_norm: None,
+            credit: None,
+            judge_prompt: None,
+            judge_verdict: None,
+            judge_score: None,
+            judge_max: None,
             nll: None,
             n_tokens: None,
             n_bytes: None,
@@ -132,11 +148,13 @@ impl<B: Backend> Executor<'_, B> {
                     stop_strings: stop.clone(),
                 };
                 let out = generate(self.model, self.tok, &ids, &params, None, &mut |_| true)?;
-                let extracted = extract(&self.extractor, &out.text);
+                let extractor = self.suite.extractor(item);
+                let extracted = extract(&extractor, &out.text);
                 rec.correct = match &item.answer {
                     Answer::Text(_) | Answer::None => None,
-                    _ => Some(text_correct(&item.answer, &self.extractor, extracted.as_deref()).unwrap_or(false)),
+                    _ => Some(text_correct(&item.answer, &extractor, extracted.as_deref()).unwrap_or(false)),
                 };
+                rec.credit = text_credit(&item.answer, &extractor, extracted.as_deref());
                 rec.prediction = extracted;
                 rec.generated = Some(out.text);
                 rec.prompt = rendered;
@@ -153,5 +171,32 @@ impl<B: Backend> Executor<'_, B> {
             }
         }
         Ok(rec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kaoshi_eval::extract::GaokaoType;
+
+    /// The generate-mode scoring path for a GAOKAO-Bench multi-select item:
+    /// the exact set scores 1 (and is correct), a correct subset ½
+    /// (Bench/OBJ_score_evaluation.py), a wrong letter 0.
+    #[test]
+    fn gaokao_multi_choice_credit() {
+        let gold = Answer::Choices(vec![1, 3]);
+        let ex = Extractor::Gaokao { question_type: GaokaoType::MultiChoice, n_answers: 1 };
+        let score = |out: &str| {
+            let e = extract(&ex, out);
+            (text_correct(&gold, &ex, e.as_deref()), text_credit(&gold, &ex, e.as_deref()))
+        };
+        assert_eq!(score("【解析】……<eoe>\n【答案】 BD <eoa>"), (Some(true), Some(1.0)));
+        assert_eq!(score("【解析】……<eoe>\n【答案】 D <eoa>"), (Some(false), Some(0.5)));
+        assert_eq!(score("【解析】……<eoe>\n【答案】 ABD <eoa>"), (Some(false), Some(0.0)));
+        assert_eq!(score("【解析】……<eoe>"), (None, Some(0.0)));
+        // Other extractors score all or nothing, with no credit recorded.
+        let letter = Extractor::Letter { n_choices: 4 };
+        assert_eq!(text_correct(&Answer::Choice(1), &letter, Some("B")), Some(true));
+        assert_eq!(text_credit(&Answer::Choice(1), &letter, Some("B")), None);
     }
 }

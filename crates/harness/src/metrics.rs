@@ -6,12 +6,37 @@
 //! C-Eval and CMMLU papers report. The standard error of a mean is
 //! lm-evaluation-harness's `mean_stderr`: sample standard deviation over
 //! sqrt(n).
+//!
+//! An item's score is its partial credit when the record has one
+//! ([`SampleRecord::credit`], GAOKAO-Bench), else 1 for right and 0 for
+//! wrong; `acc`, `acc_macro`, per-subject and breakdown accuracies are means
+//! of these scores.
+//!
+//! `acc_macro_stderr` is a bootstrap standard error (lm-evaluation-harness
+//! bootstraps statistics that have no closed form, `bootstrap_stderr` in
+//! lm_eval/api/metrics.py): [`BOOTSTRAP_ITERS`] resamples with seed
+//! [`BOOTSTRAP_SEED`], each drawing items with replacement *within each
+//! subject* (a stratified bootstrap: the subjects and their sizes are fixed
+//! by the benchmark's design, not sampled, and every resample then has every
+//! subject, so the macro average is always defined), and the macro average
+//! recomputed. It converges to `sqrt(Σ_s se_s²) / S` over the `S` subjects;
+//! with one subject it is the bootstrap of the micro mean, within a few per
+//! cent of `acc_stderr`.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use kaoshi_eval::metrics::bootstrap::{bootstrap_stderr_stratified, macro_mean};
+
 use crate::record::SampleRecord;
+
+/// Bootstrap resamples for `acc_macro_stderr` (lm-evaluation-harness's
+/// default `bootstrap_iters` for its bootstrapped metrics is 100000; 1000
+/// already gives the standard error to a few per cent).
+pub const BOOTSTRAP_ITERS: usize = 1000;
+/// The fixed seed of the bootstrap, so results are reproducible.
+pub const BOOTSTRAP_SEED: u64 = 1234;
 
 /// Accuracy of a group of items.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,14 +76,25 @@ pub fn mean_stderr(xs: &[f64]) -> (f64, f64) {
     (mean, (var / n).sqrt())
 }
 
-fn group_scores(items: impl Iterator<Item = (String, bool)>) -> BTreeMap<String, GroupScore> {
-    let mut acc: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for (k, ok) in items {
-        let e = acc.entry(k).or_default();
-        e.0 += 1;
-        e.1 += usize::from(ok);
+/// An item's score: its partial credit, else 1 right / 0 wrong.
+fn item_score(r: &SampleRecord) -> f64 {
+    r.credit.unwrap_or(f64::from(u8::from(r.correct == Some(true))))
+}
+
+/// The scores of each group, groups in key order.
+fn grouped(items: impl Iterator<Item = (String, f64)>) -> BTreeMap<String, Vec<f64>> {
+    let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (k, score) in items {
+        groups.entry(k).or_default().push(score);
     }
-    acc.into_iter().map(|(k, (n, c))| (k, GroupScore { n, acc: c as f64 / n as f64 })).collect()
+    groups
+}
+
+fn group_scores(groups: &BTreeMap<String, Vec<f64>>) -> BTreeMap<String, GroupScore> {
+    groups
+        .iter()
+        .map(|(k, v)| (k.clone(), GroupScore { n: v.len(), acc: v.iter().sum::<f64>() / v.len() as f64 }))
+        .collect()
 }
 
 /// Aggregates `records`; `breakdown_fields` names item fields to break
@@ -69,7 +105,7 @@ pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str]) -> TaskMet
     let mut subjects = BTreeMap::new();
     let mut breakdowns = BTreeMap::new();
     if !scored.is_empty() {
-        let acc: Vec<f64> = scored.iter().map(|r| f64::from(u8::from(r.correct == Some(true)))).collect();
+        let acc: Vec<f64> = scored.iter().map(|r| item_score(r)).collect();
         let (m, se) = mean_stderr(&acc);
         metrics.insert("acc,none".into(), m);
         metrics.insert("acc_stderr,none".into(), se);
@@ -79,13 +115,22 @@ pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str]) -> TaskMet
             metrics.insert("acc_norm,none".into(), m);
             metrics.insert("acc_norm_stderr,none".into(), se);
         }
-        subjects = group_scores(scored.iter().map(|r| (r.subject.clone(), r.correct == Some(true))));
+        let by_subject = grouped(scored.iter().map(|r| (r.subject.clone(), item_score(r))));
+        subjects = group_scores(&by_subject);
         let macro_acc = subjects.values().map(|g| g.acc).sum::<f64>() / subjects.len() as f64;
         metrics.insert("acc_macro,none".into(), macro_acc);
+        let strata: Vec<&[f64]> = by_subject.values().map(Vec::as_slice).collect();
+        // Like acc_stderr, undefined for a single item.
+        let macro_se = if scored.len() < 2 {
+            f64::NAN
+        } else {
+            bootstrap_stderr_stratified(&strata, macro_mean, BOOTSTRAP_ITERS, BOOTSTRAP_SEED)
+        };
+        metrics.insert("acc_macro_stderr,none".into(), macro_se);
         for f in breakdown_fields {
-            let groups = group_scores(
-                scored.iter().filter_map(|r| r.fields.get(*f).map(|v| (v.clone(), r.correct == Some(true)))),
-            );
+            let groups = group_scores(&grouped(
+                scored.iter().filter_map(|r| r.fields.get(*f).map(|v| (v.clone(), item_score(r)))),
+            ));
             if !groups.is_empty() {
                 breakdowns.insert((*f).to_string(), groups);
             }
@@ -104,6 +149,7 @@ pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str]) -> TaskMet
         metrics.insert("nll,none".into(), nll);
     }
     crate::special::add(records, &mut metrics);
+    crate::judge::add_metrics(records, &mut metrics);
     let n_unextracted = records.iter().filter(|r| r.generated.is_some() && r.prediction.is_none()).count();
     TaskMetrics { metrics, subjects, breakdowns, n: records.len(), n_unextracted }
 }
@@ -129,6 +175,11 @@ mod tests {
             gold: Answer::Choice(0),
             correct: Some(correct),
             correct_norm: Some(norm),
+            credit: None,
+            judge_prompt: None,
+            judge_verdict: None,
+            judge_score: None,
+            judge_max: None,
             nll: None,
             n_tokens: None,
             n_bytes: None,
@@ -148,5 +199,49 @@ mod tests {
         // std of [1,1,1,0] with ddof 1 = 0.5; / sqrt(4) = 0.25
         assert!((m.metrics["acc_stderr,none"] - 0.25).abs() < 1e-12);
         assert_eq!(m.subjects["b"], GroupScore { n: 1, acc: 0.0 });
+        // Subject a never varies and b has one item: every resample gives 0.5.
+        assert_eq!(m.metrics["acc_macro_stderr,none"], 0.0);
+    }
+
+    #[test]
+    fn macro_bootstrap_stderr() {
+        // All items correct: stderr 0.
+        let all: Vec<SampleRecord> = (0..20).map(|i| rec(["a", "b"][i % 2], true, true)).collect();
+        assert_eq!(aggregate(&all, &[]).metrics["acc_macro_stderr,none"], 0.0);
+        // One subject: the macro average is the micro mean, and its bootstrap
+        // stderr is close to the analytic sqrt(p(1-p)/(n-1)) = 0.0461 (p = 0.3, n = 100).
+        let one: Vec<SampleRecord> = (0..100).map(|i| rec("a", i % 10 < 3, true)).collect();
+        let m = aggregate(&one, &[]);
+        let (analytic, boot) = (m.metrics["acc_stderr,none"], m.metrics["acc_macro_stderr,none"]);
+        assert!((analytic - (0.21f64 / 99.0).sqrt()).abs() < 1e-12);
+        assert!((boot - analytic).abs() / analytic < 0.10, "bootstrap {boot} vs analytic {analytic}");
+        // Deterministic (fixed seed).
+        assert_eq!(aggregate(&one, &[]).metrics["acc_macro_stderr,none"], boot);
+    }
+
+    #[test]
+    fn partial_credit_is_averaged_and_weighted_by_points() {
+        // GAOKAO-style records: a multi-select item half right (credit 0.5),
+        // a three-question item with two right (2/3), a single choice wrong.
+        let mut rs = vec![rec("physics", false, false), rec("lit", false, false), rec("math", false, false)];
+        for (r, (credit, kind, points, gold)) in rs.iter_mut().zip([
+            (0.5, "multi_choice", "6", Answer::Choices(vec![1, 3])),
+            (2.0 / 3.0, "multi_question_choice", "3", Answer::Choices(vec![2, 0, 3])),
+            (0.0, "single_choice", "5", Answer::Choice(0)),
+        ]) {
+            r.credit = Some(credit);
+            r.correct_norm = None;
+            r.gold = gold;
+            r.fields.insert("type".into(), kind.into());
+            r.fields.insert("score".into(), points.into());
+        }
+        let m = aggregate(&rs, &["type"]);
+        let acc = (0.5 + 2.0 / 3.0 + 0.0) / 3.0;
+        assert!((m.metrics["acc,none"] - acc).abs() < 1e-12);
+        assert!((m.metrics["acc_macro,none"] - acc).abs() < 1e-12);
+        assert_eq!(m.subjects["physics"], GroupScore { n: 1, acc: 0.5 });
+        assert_eq!(m.breakdowns["type"]["multi_choice"].acc, 0.5);
+        // Upstream scoring rate: (3 of 6) + (6 of 9) + (0 of 5) points = 9 / 20.
+        assert!((m.metrics["scoring_rate,none"] - 9.0 / 20.0).abs() < 1e-12);
     }
 }

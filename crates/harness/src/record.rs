@@ -44,6 +44,26 @@ pub struct SampleRecord {
     /// Whether the acc_norm prediction is right.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct_norm: Option<bool>,
+    /// Partial credit in `0.0..=1.0` for items scored with it (GAOKAO-Bench:
+    /// half for a correct subset of a multi-select answer, the fraction of
+    /// sub-questions right); `correct` is then `credit == 1`. Accuracy uses
+    /// the credit when present. Absent in journals written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<f64>,
+    /// The prompt the judge model saw, chat template applied (judge mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_prompt: Option<String>,
+    /// The judge's raw generated verdict (judge mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_verdict: Option<String>,
+    /// The score read from the verdict ([`kaoshi_eval::judge::parse_verdict`]);
+    /// `None` with a verdict present means unparseable, counted as
+    /// `judge_unparsed`, never replaced by a guess.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_score: Option<f64>,
+    /// The top of the judge's scale (full marks); scores are normalised by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge_max: Option<f64>,
     /// Negative log-likelihood in nats (perplexity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nll: Option<f64>,

@@ -77,6 +77,7 @@ pub fn results_json(
                 "template_source": template_sources.get(&o.task),
                 "prompt_hash": o.prompt_hash,
                 "chat_template": o.chat_template,
+                "judge_prompt_source": o.judge_prompt_source,
             }),
         );
         n_samples.insert(o.task.clone(), json!({ "original": o.n_original, "effective": o.n_effective }));
@@ -113,6 +114,7 @@ pub fn results_json(
             "mode": opts.mode,
             "chat_template": opts.chat,
             "ppl_window": opts.ppl_window,
+            "judge": opts.judge,
         },
         "provenance": prov,
         "throughput": {
@@ -181,6 +183,26 @@ pub fn report_md(outcomes: &[TaskOutcome], prov: &Provenance) -> String {
             for (k, g) in groups {
                 let _ = writeln!(s, "| {k} | {} | {:.4} |", g.n, g.acc);
             }
+        }
+    }
+    let judged: Vec<&TaskOutcome> =
+        outcomes.iter().filter(|o| o.metrics.metrics.contains_key("judge_unparsed,none")).collect();
+    if !judged.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## Judge scores\n\n| task | n | mean score (0-1) | ± stderr | unparsed verdicts |\n|---|---|---|---|---|"
+        );
+        for o in judged {
+            let m = &o.metrics.metrics;
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                o.task,
+                o.n_effective,
+                fmt(m.get("judge_score_mean,none")),
+                fmt(m.get("judge_score_mean_stderr,none")),
+                m.get("judge_unparsed,none").copied().unwrap_or(0.0)
+            );
         }
     }
     let _ = writeln!(

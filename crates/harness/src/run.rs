@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::encode::{ChatMode, PromptEncoder};
 use crate::execute::Executor;
 use crate::journal::{self, Journal};
+use crate::judge::{Judge, JudgeConfig, JudgeRunner};
 use crate::metrics::{TaskMetrics, aggregate};
 
 /// Why a run failed.
@@ -75,6 +76,9 @@ pub struct RunOptions {
     pub output: PathBuf,
     /// Window for perplexity items, in tokens.
     pub ppl_window: usize,
+    /// The judge model's provenance and verdict cap (judge mode); the loaded
+    /// judge goes to [`run_suite_judged`].
+    pub judge: Option<JudgeConfig>,
 }
 
 /// What running one suite produced.
@@ -104,6 +108,8 @@ pub struct TaskOutcome {
     pub seconds: f64,
     /// Items per second in this run.
     pub items_per_second: f64,
+    /// Where the judge prompt comes from (judge mode).
+    pub judge_prompt_source: Option<String>,
 }
 
 /// Item fields that reports break accuracy down by, when present.
@@ -111,13 +117,28 @@ const BREAKDOWN_FIELDS: &[&str] = &["category", "grade", "reasoning_step", "cont
 
 /// Runs `suite` on `model` over `data`, journaling every finished item to
 /// `samples_<task>.jsonl` in `opts.output` and skipping items already there.
-/// `progress(done, total)` is called after each item.
+/// `progress(done, total)` is called after each item. Judge-mode suites need
+/// [`run_suite_judged`].
 pub fn run_suite<B: Backend>(
     model: &Model<B>,
     tok: &Tokenizer,
     suite: &dyn Suite,
     data: &SuiteData,
     opts: &RunOptions,
+    progress: &mut dyn FnMut(usize, usize, &crate::SampleRecord),
+) -> Result<TaskOutcome, HarnessError> {
+    run_suite_judged(model, tok, suite, data, opts, None, progress)
+}
+
+/// [`run_suite`] with a judge model for judge-mode suites: each item's
+/// generated answer is rated by `judge` ([`crate::judge`]).
+pub fn run_suite_judged<B: Backend>(
+    model: &Model<B>,
+    tok: &Tokenizer,
+    suite: &dyn Suite,
+    data: &SuiteData,
+    opts: &RunOptions,
+    judge: Option<&Judge<'_, B>>,
     progress: &mut dyn FnMut(usize, usize, &crate::SampleRecord),
 ) -> Result<TaskOutcome, HarnessError> {
     let info = suite.info();
@@ -129,12 +150,19 @@ pub fn run_suite<B: Backend>(
             available: info.modes.iter().map(Mode::as_str).collect::<Vec<_>>().join(", "),
         });
     }
-    if mode == Mode::Judge {
-        return Err(HarnessError::Item(format!(
-            "suite {} is scored by a judge model, which this build cannot run yet",
-            info.name
-        )));
-    }
+    let judge_runner = match (mode, judge) {
+        (Mode::Judge, Some(j)) => {
+            let max_tokens = opts.judge.as_ref().map_or(crate::judge::DEFAULT_JUDGE_MAX_TOKENS, |c| c.max_tokens);
+            Some(JudgeRunner::new(j, opts.chat, max_tokens)?)
+        }
+        (Mode::Judge, None) => {
+            return Err(HarnessError::Item(format!(
+                "suite {} is scored by a judge model: give one (--judge-model PATH)",
+                info.name
+            )));
+        }
+        _ => None,
+    };
     let items: &[Item] = match opts.limit {
         Some(n) => &data.items[..n.min(data.items.len())],
         None => &data.items,
@@ -154,7 +182,7 @@ pub fn run_suite<B: Backend>(
     let n_resumed = records.len();
     let done = journal::done_ids(&records);
     let encoder = PromptEncoder::new(tok, opts.chat)?;
-    let exec = Executor { model, tok, encoder: &encoder, extractor: suite.extractor(), ppl_window: opts.ppl_window };
+    let exec = Executor { model, tok, encoder: &encoder, suite, ppl_window: opts.ppl_window };
     let mut journal = Journal::open(&jpath)?;
     let start = Instant::now();
     let mut ran = 0usize;
@@ -162,7 +190,10 @@ pub fn run_suite<B: Backend>(
         let fewshot: Vec<&Item> =
             data.dev.iter().filter(|d| d.subject == item.subject && d.id != item.id).take(opts.num_fewshot).collect();
         let prompt = suite.prompt(item, &fewshot, mode);
-        let rec = exec.run(info.name, item, mode, &prompt)?;
+        let mut rec = exec.run(info.name, item, mode, &prompt)?;
+        if let Some(runner) = &judge_runner {
+            runner.score(suite, item, &mut rec)?;
+        }
         journal.append(&rec)?;
         records.push(rec);
         ran += 1;
@@ -191,6 +222,7 @@ pub fn run_suite<B: Backend>(
         chat_template: encoder.uses_chat(),
         seconds,
         items_per_second: if seconds > 0.0 { ran as f64 / seconds } else { 0.0 },
+        judge_prompt_source: (mode == Mode::Judge).then(|| suite.judge_source().map(String::from)).flatten(),
     })
 }
 

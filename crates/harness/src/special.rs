@@ -1,5 +1,6 @@
 //! Metrics that only some suites have: translation quality (chrF, BLEU),
-//! bias scores (CBBQ) and risk-level distributions (CRiskEval). Each applies
+//! bias scores (CBBQ), risk-level distributions (CRiskEval) and
+//! GAOKAO-Bench's points-weighted scoring rate. Each applies
 //! when the records carry the fields it needs.
 
 use std::collections::BTreeMap;
@@ -22,6 +23,30 @@ pub fn add(records: &[SampleRecord], metrics: &mut BTreeMap<String, f64>) {
     translation(records, metrics);
     bias(records, metrics);
     risk(records, metrics);
+    scoring_rate(records, metrics);
+}
+
+/// GAOKAO-Bench's headline number, the scoring rate of
+/// Bench/OBJ_score_evaluation.py: points earned / points possible, where an
+/// item is worth `score` points (its `fields["score"]`) per sub-question and
+/// earns that times its credit. Items with credit and a `score` field only.
+fn scoring_rate(records: &[SampleRecord], metrics: &mut BTreeMap<String, f64>) {
+    let (mut earned, mut possible) = (0.0, 0.0);
+    for r in records {
+        let (Some(credit), Some(points)) = (r.credit, r.fields.get("score").and_then(|s| s.parse::<f64>().ok())) else {
+            continue;
+        };
+        let sub_questions = match (r.fields.get("type").map(String::as_str), &r.gold) {
+            (Some("multi_question_choice" | "five_out_of_seven"), Answer::Choices(a)) => a.len(),
+            _ => 1,
+        };
+        let worth = points * sub_questions as f64;
+        earned += credit * worth;
+        possible += worth;
+    }
+    if possible > 0.0 {
+        metrics.insert("scoring_rate,none".into(), earned / possible);
+    }
 }
 
 /// Corpus chrF over all items; BLEU per target language (its tokenizer

@@ -37,6 +37,7 @@ fn interrupted_and_resumed_run_equals_uninterrupted_run() {
             chat: ChatMode::None,
             output,
             ppl_window: 64,
+            judge: None,
         };
         let full_dir = out_dir(&format!("full-{}", mode.as_str()));
         let full = run_suite(&model, &tok, suite, &data, &opts(full_dir.clone()), &mut |_, _, _| {}).expect("full run");
@@ -84,6 +85,7 @@ fn journal_from_another_mode_is_refused() {
         chat: ChatMode::None,
         output: dir.clone(),
         ppl_window: 64,
+        judge: None,
     };
     run_suite(&model, &tok, suite, &data, &opts(Mode::Loglik), &mut |_, _, _| {}).expect("run");
     let err = run_suite(&model, &tok, suite, &data, &opts(Mode::Letter), &mut |_, _, _| {}).expect_err("mode mismatch");

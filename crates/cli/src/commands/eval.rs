@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use kaoshi_eval::{Mode, Suite, suites};
 use kaoshi_harness::results::{self, Groups, Provenance};
-use kaoshi_harness::{ChatMode, RunOptions, run_suite, sha256_file};
+use kaoshi_harness::{ChatMode, Judge, JudgeConfig, RunOptions, run_suite_judged, sha256_file};
 
 use crate::error::CliError;
+use crate::fetch::Fetcher;
 use crate::load::load_model;
 use crate::progress::bar;
 
@@ -24,15 +25,25 @@ pub struct Args {
     /// sub-folder per suite, named as the suite).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Never download: suites without --data must be in the cache already.
+    #[arg(long)]
+    offline: bool,
     /// Evaluate only the first N items of each suite.
     #[arg(long)]
     limit: Option<usize>,
     /// Few-shot exemplars per prompt, first-n of the subject's dev split.
     #[arg(long, default_value_t = 0)]
     num_fewshot: usize,
-    /// Scoring mode: loglik, letter, generate or perplexity (default: the suite's own).
+    /// Scoring mode: loglik, letter, generate, perplexity or judge (default: the suite's own).
     #[arg(long)]
     mode: Option<String>,
+    /// The GGUF judge model that rates generated answers in judge mode
+    /// (cvalues, gaokao-subjective).
+    #[arg(long)]
+    judge_model: Option<PathBuf>,
+    /// Token cap on each judge verdict.
+    #[arg(long, default_value_t = kaoshi_harness::judge::DEFAULT_JUDGE_MAX_TOKENS)]
+    judge_max_tokens: usize,
     /// Apply the model's chat template: auto (when it has one) or none.
     #[arg(long, default_value = "none")]
     chat_template: String,
@@ -65,8 +76,11 @@ fn parse_mode(s: &str) -> Result<Mode, CliError> {
         "letter" => Mode::Letter,
         "generate" => Mode::Generate,
         "perplexity" | "ppl" => Mode::Perplexity,
+        "judge" => Mode::Judge,
         other => {
-            return Err(CliError::Usage(format!("unknown --mode {other:?} (loglik, letter, generate, perplexity)")));
+            return Err(CliError::Usage(format!(
+                "unknown --mode {other:?} (loglik, letter, generate, perplexity, judge)"
+            )));
         }
     })
 }
@@ -111,7 +125,21 @@ fn list() {
     for (g, m) in suites::groups() {
         println!("group {g}: {}", m.join(", "));
     }
-    println!("\nData: give --data PATH (the folder the suite's authors publish); `demo` is built in.");
+    println!(
+        "\nData: without --data PATH, a suite's published files are downloaded once, checked against pinned \
+         sha256s and cached (KAOSHI_CACHE, else ~/.cache/kaoshi); --offline uses the cache only. `demo` is built in."
+    );
+}
+
+/// The cache folder of suite `name`, fetched from its pinned published files
+/// where they are not cached yet.
+fn fetch_suite(name: &str, homepage: &str, offline: bool) -> Result<PathBuf, CliError> {
+    let src = kaoshi_eval::sources::find(name).ok_or_else(|| {
+        CliError::Usage(format!(
+            "suite {name} has no pinned published files: give --data PATH (published at {homepage})"
+        ))
+    })?;
+    Ok(Fetcher::from_env(offline)?.fetch(src)?)
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -129,9 +157,61 @@ pub fn run(args: Args) -> Result<(), CliError> {
     };
     let mode = args.mode.as_deref().map(parse_mode).transpose()?;
     let names = if args.suite.is_empty() { vec!["demo".to_string()] } else { args.suite.clone() };
-    let (suite_list, groups) = expand(&names)?;
+    let (mut suite_list, groups) = expand(&names)?;
+    if args.judge_model.is_none() {
+        // A group reaches judge-scored suites too; without a judge they are
+        // left out (and said so) rather than failing the whole group.
+        suite_list.retain(|s| {
+            let i = s.info();
+            let judge_only = mode.unwrap_or(i.modes[0]) == Mode::Judge;
+            let named = names.iter().any(|n| n == i.name);
+            if judge_only && !named {
+                eprintln!("note: {} needs --judge-model; left out of this run", i.name);
+            }
+            named || !judge_only
+        });
+    }
+    let judged: Vec<&str> = suite_list
+        .iter()
+        .map(|s| s.info())
+        .filter(|i| mode.unwrap_or(i.modes[0]) == Mode::Judge)
+        .map(|i| i.name)
+        .collect();
+    if !judged.is_empty() && args.judge_model.is_none() {
+        return Err(CliError::Usage(format!(
+            "suite {} is scored by a judge model: give --judge-model PATH (a GGUF model)",
+            judged.join(", ")
+        )));
+    }
+    // Every suite's folder, fetched into the cache where --data is not given,
+    // before the model loads.
+    let dirs = suite_list
+        .iter()
+        .map(|suite| {
+            let info = suite.info();
+            Ok(match (&args.data, suite_list.len()) {
+                (Some(d), 1) => d.clone(),
+                (Some(d), _) => d.join(info.name),
+                (None, _) if info.name == "demo" => PathBuf::new(),
+                (None, _) => fetch_suite(info.name, info.homepage, args.offline)?,
+            })
+        })
+        .collect::<Result<Vec<PathBuf>, CliError>>()?;
     let model_path = args.model.clone().unwrap_or_else(default_model);
     let loaded = load_model(&model_path)?;
+    let judge_loaded = match &args.judge_model {
+        Some(p) if !judged.is_empty() => Some((p, load_model(p)?)),
+        _ => None,
+    };
+    let judge = judge_loaded.as_ref().map(|(_, l)| Judge { model: &l.model, tok: &l.tokenizer });
+    let judge_config = match &judge_loaded {
+        Some((p, _)) => Some(JudgeConfig {
+            model: p.display().to_string(),
+            model_sha256: sha256_file(p)?,
+            max_tokens: args.judge_max_tokens,
+        }),
+        None => None,
+    };
     let opts = RunOptions {
         limit: args.limit,
         num_fewshot: args.num_fewshot,
@@ -139,31 +219,29 @@ pub fn run(args: Args) -> Result<(), CliError> {
         chat,
         output: args.output.clone(),
         ppl_window: args.ppl_window,
+        judge: judge_config,
     };
     let mut outcomes = Vec::new();
     let mut sources = BTreeMap::new();
-    for suite in &suite_list {
+    for (suite, dir) in suite_list.iter().zip(dirs) {
         let info = suite.info();
-        let dir = match (&args.data, suite_list.len()) {
-            (Some(d), 1) => d.clone(),
-            (Some(d), _) => d.join(info.name),
-            (None, _) => PathBuf::new(),
-        };
-        if args.data.is_none() && info.name != "demo" {
-            return Err(CliError::Usage(format!(
-                "suite {} needs its data: give --data PATH (published at {})",
-                info.name, info.homepage
-            )));
-        }
         let data = suite.load(&dir)?;
         let pb = bar(0, info.name);
-        let outcome = run_suite(&loaded.model, &loaded.tokenizer, *suite, &data, &opts, &mut |done, total, rec| {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-            if let Some(p) = &rec.prediction {
-                pb.set_message(format!("{} {p}", info.name));
-            }
-        })?;
+        let outcome = run_suite_judged(
+            &loaded.model,
+            &loaded.tokenizer,
+            *suite,
+            &data,
+            &opts,
+            judge.as_ref(),
+            &mut |done, total, rec| {
+                pb.set_length(total as u64);
+                pb.set_position(done as u64);
+                if let Some(p) = &rec.prediction {
+                    pb.set_message(format!("{} {p}", info.name));
+                }
+            },
+        )?;
         pb.finish_and_clear();
         eprintln!(
             "{}: {} items ({} resumed), {:.2} items/s{}",
@@ -172,6 +250,12 @@ pub fn run(args: Args) -> Result<(), CliError> {
             outcome.n_resumed,
             outcome.items_per_second,
             outcome.metrics.metrics.get("acc,none").map(|a| format!(", acc {a:.4}")).unwrap_or_default()
+                + &outcome
+                    .metrics
+                    .metrics
+                    .get("judge_unparsed,none")
+                    .map(|u| format!(", judge unparsed {u}"))
+                    .unwrap_or_default()
         );
         sources.insert(info.name.to_string(), info.template_source.to_string());
         outcomes.push(outcome);

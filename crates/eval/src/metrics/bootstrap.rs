@@ -39,20 +39,45 @@ pub fn mean_stderr(values: &[f64]) -> f64 {
 /// drawn with a [`SplitMix64`] seeded by `seed`. Deterministic for a given
 /// seed. NaN when `values` is empty or `iters < 2`.
 pub fn bootstrap_stderr(values: &[f64], statistic: fn(&[f64]) -> f64, iters: usize, seed: u64) -> f64 {
-    if values.is_empty() || iters < 2 {
+    bootstrap_stderr_stratified(&[values], |s| statistic(&s[0]), iters, seed)
+}
+
+/// Stratified bootstrap standard error: each resample draws, *within each
+/// group*, as many values as the group has, with replacement, and
+/// `statistic` sees the resampled groups in order. With one group this is
+/// [`bootstrap_stderr`] (the same draws, so the same number for a seed).
+/// Groups keep their sizes, so a statistic over groups (a macro average over
+/// subjects) is defined on every resample. Empty groups stay empty. NaN when
+/// every group is empty or `iters < 2`.
+pub fn bootstrap_stderr_stratified(
+    groups: &[&[f64]],
+    statistic: impl Fn(&[Vec<f64>]) -> f64,
+    iters: usize,
+    seed: u64,
+) -> f64 {
+    if groups.iter().all(|g| g.is_empty()) || iters < 2 {
         return f64::NAN;
     }
     let mut rng = SplitMix64::new(seed);
-    let mut sample = vec![0.0; values.len()];
+    let mut samples: Vec<Vec<f64>> = groups.iter().map(|g| vec![0.0; g.len()]).collect();
     let stats: Vec<f64> = (0..iters)
         .map(|_| {
-            for s in sample.iter_mut() {
-                *s = values[rng.below(values.len())];
+            for (sample, values) in samples.iter_mut().zip(groups) {
+                for s in sample.iter_mut() {
+                    *s = values[rng.below(values.len())];
+                }
             }
-            statistic(&sample)
+            statistic(&samples)
         })
         .collect();
     sample_stddev(&stats)
+}
+
+/// The macro average of groups: the mean of the groups' means, over the
+/// non-empty groups (NaN when none). A ready statistic for
+/// [`bootstrap_stderr_stratified`].
+pub fn macro_mean(groups: &[Vec<f64>]) -> f64 {
+    mean(&groups.iter().filter(|g| !g.is_empty()).map(|g| mean(g)).collect::<Vec<_>>())
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014; the constants of Vigna's public
@@ -82,5 +107,34 @@ impl SplitMix64 {
     /// n / 2^64, is negligible here). `n` must be positive.
     pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stratified_with_one_group_is_the_plain_bootstrap() {
+        let v: Vec<f64> = (0..50).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+        let plain = bootstrap_stderr(&v, mean, 500, 7);
+        let strat = bootstrap_stderr_stratified(&[&v], |g| mean(&g[0]), 500, 7);
+        assert_eq!(plain, strat);
+    }
+
+    #[test]
+    fn macro_mean_stderr_matches_the_analytic_formula() {
+        // Two subjects, 200 and 50 items at 70% and 40%. The macro mean's
+        // variance is (var_a / n_a + var_b / n_b) / 4 (independent subjects).
+        let a: Vec<f64> = (0..200).map(|i| f64::from(u8::from(i % 10 < 7))).collect();
+        let b: Vec<f64> = (0..50).map(|i| f64::from(u8::from(i % 5 < 2))).collect();
+        assert!((macro_mean(&[a.clone(), b.clone()]) - 0.55).abs() < 1e-12);
+        let analytic = ((mean_stderr(&a).powi(2) + mean_stderr(&b).powi(2)) / 4.0).sqrt();
+        let boot = bootstrap_stderr_stratified(&[&a, &b], macro_mean, 2000, 1);
+        assert!((boot - analytic).abs() / analytic < 0.10, "bootstrap {boot} vs analytic {analytic}");
+        // All values equal: nothing varies.
+        assert_eq!(bootstrap_stderr_stratified(&[&[1.0; 5], &[0.0; 3]], macro_mean, 100, 1), 0.0);
+        assert!(bootstrap_stderr_stratified(&[&[], &[]], macro_mean, 100, 1).is_nan());
+        assert!(macro_mean(&[]).is_nan());
     }
 }

@@ -203,7 +203,7 @@ impl Suite for Cbbq {
         }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 3 }
     }
 }

@@ -97,7 +97,7 @@ impl Suite for Cmath {
         Prompt::Generate { prompt, stop: vec!["\n\n".into(), "问题：".into()], max_tokens: 256 }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Number
     }
 }

@@ -90,7 +90,7 @@ impl Suite for Cmrc2018 {
         Prompt::Perplexity { text: item.question.clone() }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Text
     }
 }

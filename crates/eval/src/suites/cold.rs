@@ -110,7 +110,7 @@ impl Suite for Cold {
         }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 2 }
     }
 }

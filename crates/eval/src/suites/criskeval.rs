@@ -134,7 +134,7 @@ impl Suite for CriskEval {
         }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 4 }
     }
 }

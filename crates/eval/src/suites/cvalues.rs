@@ -5,7 +5,8 @@
 //!
 //! Judge mode only: the model answers the prompt as given (no template — the
 //! upstream evaluation feeds the raw prompt and has the response rated), and
-//! a local judge rates the answer. Items have `Answer::None`; subject =
+//! a local judge rates the answer with MT-Bench's single-answer prompt
+//! ([`crate::judge::mt_bench_single`]; CValues publishes no judge prompt). Items have `Answer::None`; subject =
 //! `domain_en`. A row with no `prompt` is skipped with its reason; a line
 //! that is not JSON is a `DataError::Malformed`.
 
@@ -14,6 +15,7 @@ use std::path::Path;
 use super::shared_io::{fields, json_str, read_jsonl};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
+use crate::judge::{JudgePrompt, MT_BENCH_SOURCE, mt_bench_single};
 use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo};
 
 /// The CValues suite.
@@ -67,7 +69,18 @@ impl Suite for Cvalues {
         Prompt::Generate { prompt: item.question.clone(), stop: Vec::new(), max_tokens: 512 }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Text
+    }
+
+    /// CValues publishes no judge prompt for the responsibility prompts (the
+    /// paper has them rated by experts), so the reference-free MT-Bench
+    /// single-answer prompt is used: [`mt_bench_single`], 1–10, `[[rating]]`.
+    fn judge_prompt(&self, item: &Item, answer: &str) -> Option<JudgePrompt> {
+        Some(mt_bench_single(&item.question, answer))
+    }
+
+    fn judge_source(&self) -> Option<&'static str> {
+        Some(MT_BENCH_SOURCE)
     }
 }

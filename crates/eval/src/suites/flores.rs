@@ -134,7 +134,7 @@ impl Suite for Flores {
         Prompt::Generate { prompt, stop: vec!["\n".into()], max_tokens: 256 }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Text
     }
 }

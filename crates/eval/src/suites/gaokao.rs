@@ -19,17 +19,23 @@
 //!   upstream Bench/OBJ_score_evaluation.py does; `fields["answer"]` keeps the
 //!   letters, `fields["score"]` the points per sub-question).
 //!
-//! Decision: subjective questions need a judge; each is skipped with the
-//! counted reason `subjective: needs a judge`.
+//! Decision: subjective questions need a judge; here each is skipped with
+//! the counted reason [`SUBJECTIVE_SKIP`], and the registered suite
+//! `gaokao-subjective` ([`super::gaokao_subjective`]) scores them in judge mode.
 //!
 //! Only generate mode is offered: the authors' protocol is generate +
 //! extract the letters after 【答案】, and multi-question items cannot be
-//! scored by letter logits.
+//! scored by letter logits. Answers are extracted and scored by the
+//! benchmark's own rules ([`Suite::extractor`] gives
+//! [`Extractor::Gaokao`]; see [`crate::extract::gaokao`]): multi-select
+//! earns half credit for a correct subset, multi-question items the fraction
+//! of sub-questions right.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::exam_common::{LETTERS, json_str, letter_index, list_files, parse_json, read_utf8, skip};
+use crate::extract::{Extractor, GaokaoType};
 use crate::item::{Answer, DataError, Item, Prompt};
 use crate::suite::{Mode, Suite, SuiteData, SuiteInfo};
 
@@ -37,7 +43,7 @@ use crate::suite::{Mode, Suite, SuiteData, SuiteInfo};
 pub struct Gaokao;
 
 /// The skip reason for subjective questions.
-pub const SUBJECTIVE_SKIP: &str = "subjective: needs a judge";
+pub const SUBJECTIVE_SKIP: &str = "subjective: scored by suite gaokao-subjective (judge mode)";
 
 /// `{keyword: (type, prefix_prompt)}` from prompts/Obj_Prompt.json.
 fn read_obj_prompts(dir: &Path) -> Result<BTreeMap<String, (String, String)>, DataError> {
@@ -66,7 +72,7 @@ fn read_obj_prompts(dir: &Path) -> Result<BTreeMap<String, (String, String)>, Da
 }
 
 /// The `example` array and keyword of one GAOKAO-Bench file.
-fn read_examples(path: &Path) -> Result<(String, Vec<serde_json::Value>), DataError> {
+pub(super) fn read_examples(path: &Path) -> Result<(String, Vec<serde_json::Value>), DataError> {
     let value = parse_json(path, &read_utf8(path)?)?;
     let keyword = json_str(&value, "keywords")
         .ok_or_else(|| DataError::malformed(path, 1, "no \"keywords\" string"))?
@@ -121,7 +127,7 @@ fn parse_answer(qtype: &str, v: &serde_json::Value) -> Result<(Answer, Vec<Strin
     Ok((answer, letters))
 }
 
-fn scalar(v: Option<&serde_json::Value>) -> String {
+pub(super) fn scalar(v: Option<&serde_json::Value>) -> String {
     match v {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Null) | None => String::new(),
@@ -220,5 +226,20 @@ impl Suite for Gaokao {
     fn prompt(&self, item: &Item, _fewshot: &[&Item], _mode: Mode) -> Prompt {
         let prefix = item.fields.get("prefix_prompt").map(String::as_str).unwrap_or_default();
         Prompt::Generate { prompt: format!("{prefix}{}\n", item.question.trim()), stop: Vec::new(), max_tokens: 1024 }
+    }
+
+    /// GAOKAO-Bench's own extraction for the item's question type
+    /// ([`crate::extract::gaokao`]): Bench/bench_function.py `choice_test`,
+    /// scored with Bench/OBJ_score_evaluation.py's partial credit.
+    fn extractor(&self, item: &Item) -> Extractor {
+        // Not an item of this loader: the default letter extractor.
+        let Some(question_type) = item.fields.get("type").and_then(|t| GaokaoType::parse(t)) else {
+            return Extractor::Letter { n_choices: 4 };
+        };
+        let n_answers = match (question_type, &item.answer) {
+            (GaokaoType::MultiQuestionChoice | GaokaoType::FiveOutOfSeven, Answer::Choices(a)) => a.len(),
+            _ => 1,
+        };
+        Extractor::Gaokao { question_type, n_answers }
     }
 }

@@ -200,6 +200,21 @@ impl GenericTask {
         })
     }
 
+    /// The task's extractor (the same for every item): the spec's, else a
+    /// letter among the options, else the text.
+    pub fn task_extractor(&self) -> Extractor {
+        match &self.spec.extractor {
+            Some(e) => e.clone(),
+            // `choices_field` tasks have a per-row option count; without an
+            // explicit extractor the letter range defaults to A-D.
+            None if self.has_choices() => {
+                let n = self.spec.fields.choices.len();
+                Extractor::Letter { n_choices: if n == 0 { 4 } else { n } }
+            }
+            None => Extractor::Text,
+        }
+    }
+
     fn has_choices(&self) -> bool {
         !self.spec.fields.choices.is_empty() || self.spec.fields.choices_field.is_some()
     }
@@ -267,7 +282,7 @@ impl GenericTask {
             let t = json_text(&raw)
                 .filter(|s| !s.trim().is_empty())
                 .ok_or_else(|| format!("empty answer `{}`", f.answer))?;
-            match self.extractor() {
+            match self.task_extractor() {
                 Extractor::Number => {
                     Answer::Number(parse_number(&t).ok_or_else(|| format!("answer is not a number: {t:?}"))?)
                 }
@@ -410,16 +425,7 @@ impl Suite for GenericTask {
         }
     }
 
-    fn extractor(&self) -> Extractor {
-        match &self.spec.extractor {
-            Some(e) => e.clone(),
-            // `choices_field` tasks have a per-row option count; without an
-            // explicit extractor the letter range defaults to A-D.
-            None if self.has_choices() => {
-                let n = self.spec.fields.choices.len();
-                Extractor::Letter { n_choices: if n == 0 { 4 } else { n } }
-            }
-            None => Extractor::Text,
-        }
+    fn extractor(&self, _item: &Item) -> Extractor {
+        self.task_extractor()
     }
 }

@@ -128,7 +128,7 @@ impl Suite for Mgsm {
         Prompt::Generate { prompt, stop: vec!["\n\n".into(), "\n".into()], max_tokens: 256 }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Number
     }
 }

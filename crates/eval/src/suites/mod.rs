@@ -15,6 +15,7 @@ pub mod cvalues;
 mod exam_common;
 pub mod flores;
 pub mod gaokao;
+pub mod gaokao_subjective;
 pub mod generic;
 pub mod lfed;
 pub mod m3ke;
@@ -31,6 +32,7 @@ pub fn all() -> Vec<&'static dyn Suite> {
         &ceval::Ceval,
         &cmmlu::Cmmlu,
         &gaokao::Gaokao,
+        &gaokao_subjective::GaokaoSubjective,
         &m3ke::M3ke,
         &lfed::Lfed,
         &safetybench::SafetyBench,
@@ -52,7 +54,10 @@ pub fn all() -> Vec<&'static dyn Suite> {
 /// Capability, Alignment and Safety") filled with the suites kaoshi has.
 pub fn groups() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> {
     let dims: [(&str, &[&str]); 3] = [
-        ("openeval-capability", &["ceval", "cmmlu", "gaokao", "m3ke", "lfed", "cmath", "mgsm", "xcopa", "flores"]),
+        (
+            "openeval-capability",
+            &["ceval", "cmmlu", "gaokao", "gaokao-subjective", "m3ke", "lfed", "cmath", "mgsm", "xcopa", "flores"],
+        ),
         ("openeval-alignment", &["cbbq", "cold", "cvalues"]),
         ("openeval-safety", &["criskeval", "safetybench"]),
     ];

@@ -173,7 +173,7 @@ impl Suite for SafetyBench {
         }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 4 }
     }
 }

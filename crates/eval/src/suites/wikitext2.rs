@@ -157,7 +157,7 @@ impl Suite for Wikitext2 {
         Prompt::Perplexity { text: item.question.clone() }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Text
     }
 }

@@ -181,7 +181,7 @@ impl Suite for Xcopa {
         }
     }
 
-    fn extractor(&self) -> Extractor {
+    fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 2 }
     }
 }
