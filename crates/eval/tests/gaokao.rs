@@ -44,11 +44,12 @@ fn renders_the_official_prompt() {
     let item = data.items.iter().find(|i| i.id == "2010-2013_English_MCQs/0").unwrap();
     assert_eq!(item.answer, Answer::Choice(0)); // ["A"]
     // prefix_prompt of keyword 2010-2013_English_MCQs (Bench/Obj_Prompt.json)
-    // + question.strip() + "\n" (Bench/bench_function.py choice_test).
+    // + question.strip() + "\n" (Bench/bench_function.py choice_test); a
+    // single-answer item stops at its first "<eoa>".
     let expected = "请你做一道英语选择题\n请你一步一步思考并将思考过程写在【解析】和<eoe>之间。你将从A，B，C，D中选出正确的答案，并写在【答案】和<eoa>之间。\n例如：【答案】: A <eoa>\n完整的题目回答的格式如下：\n【解析】 ... <eoe>\n【答案】 ... <eoa>\n请你严格按照上述格式作答。\n题目如下：21. --- Have  you finished  reading  Jane  Eyre ? \n--- No, I        my homework  all day yesterday . \nA. was doing  B. would  do C. had done  D. do\n";
     assert_eq!(
         Gaokao.prompt(item, &[], Mode::Generate),
-        Prompt::Generate { prompt: expected.to_string(), stop: vec![], max_tokens: 1024 }
+        Prompt::Generate { prompt: expected.to_string(), stop: vec!["<eoa>".to_string()], max_tokens: 1024 }
     );
 }
 

@@ -225,7 +225,13 @@ impl Suite for Gaokao {
     /// this generate prompt.
     fn prompt(&self, item: &Item, _fewshot: &[&Item], _mode: Mode) -> Prompt {
         let prefix = item.fields.get("prefix_prompt").map(String::as_str).unwrap_or_default();
-        Prompt::Generate { prompt: format!("{prefix}{}\n", item.question.trim()), stop: Vec::new(), max_tokens: 1024 }
+        // The prompts ask for one "【答案】 ... <eoa>" (several for
+        // multi-question items); generation stops at the first `<eoa>` where
+        // there is a single answer, so text written after it cannot add
+        // stray letters.
+        let single = item.fields.get("type").is_some_and(|t| t != "multi_question_choice");
+        let stop = if single { vec!["<eoa>".to_string()] } else { Vec::new() };
+        Prompt::Generate { prompt: format!("{prefix}{}\n", item.question.trim()), stop, max_tokens: 1024 }
     }
 
     /// GAOKAO-Bench's own extraction for the item's question type
