@@ -174,3 +174,30 @@ fn killed_eval_resumes_to_the_same_results() {
     let records = std::fs::read_to_string(&journal).expect("journal");
     assert_eq!(records.lines().count(), 400, "each item journaled once");
 }
+
+#[test]
+fn generic_task_file_runs_without_code() {
+    let dir = out_dir("generic");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("items.jsonl"),
+        "{\"q\": \"1 + 1 = ?\", \"a\": \"2\", \"b\": \"3\", \"answer\": \"A\"}\n\
+         {\"q\": \"天空是什么颜色？\", \"a\": \"绿色\", \"b\": \"蓝色\", \"answer\": \"B\"}\n",
+    )
+    .expect("write");
+    let task = dir.join("mytask.json");
+    std::fs::write(
+        &task,
+        r#"{"name": "mytask", "data": "items.jsonl", "format": "jsonl",
+            "fields": {"question": "q", "choices": ["a", "b"], "answer": "answer"},
+            "template": "{question}\nA. {A}\nB. {B}\n答案：", "mode": "letter"}"#,
+    )
+    .expect("write");
+    let out = dir.join("out");
+    ok(&["eval", "--task", task.to_str().expect("p"), "--output", out.to_str().expect("p")]);
+    let r = results(&out);
+    assert_eq!(r["n-samples"]["mytask"]["effective"], 2);
+    assert_eq!(r["configs"]["mytask"]["output_type"], "letter");
+    let samples = std::fs::read_to_string(out.join("samples_mytask.jsonl")).expect("samples");
+    assert!(samples.contains("天空是什么颜色？\\nA. 绿色\\nB. 蓝色\\n答案："), "{samples}");
+}

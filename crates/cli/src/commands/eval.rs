@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use kaoshi_eval::suites::generic::GenericTask;
 use kaoshi_eval::{Mode, Suite, suites};
 use kaoshi_harness::results::{self, Groups, Provenance};
 use kaoshi_harness::{ChatMode, Judge, JudgeConfig, RunOptions, run_suite_judged, sha256_file};
@@ -56,6 +57,10 @@ pub struct Args {
     /// Backend: cpu (the GPU backend comes with the WebGPU work).
     #[arg(long, default_value = "cpu")]
     backend: String,
+    /// A generic task file (JSON naming a JSONL/CSV data file, its fields,
+    /// a template and a mode) to run as a suite; repeatable.
+    #[arg(long = "task")]
+    tasks: Vec<PathBuf>,
     /// List suites with item counts and licences, then exit.
     #[arg(long)]
     list: bool,
@@ -156,7 +161,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         other => return Err(CliError::Usage(format!("--chat-template {other:?}: auto or none"))),
     };
     let mode = args.mode.as_deref().map(parse_mode).transpose()?;
-    let names = if args.suite.is_empty() { vec!["demo".to_string()] } else { args.suite.clone() };
+    let names =
+        if args.suite.is_empty() && args.tasks.is_empty() { vec!["demo".to_string()] } else { args.suite.clone() };
     let (mut suite_list, groups) = expand(&names)?;
     if args.judge_model.is_none() {
         // A group reaches judge-scored suites too; without a judge they are
@@ -183,6 +189,13 @@ pub fn run(args: Args) -> Result<(), CliError> {
             judged.join(", ")
         )));
     }
+    // Task files name their own data. A suite lives as long as the process.
+    let mut from_task_files = Vec::new();
+    for path in &args.tasks {
+        let task: &'static GenericTask = Box::leak(Box::new(GenericTask::from_file(path)?));
+        from_task_files.push(task.info().name);
+        suite_list.push(task);
+    }
     // Every suite's folder, fetched into the cache where --data is not given,
     // before the model loads.
     let dirs = suite_list
@@ -190,6 +203,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .map(|suite| {
             let info = suite.info();
             Ok(match (&args.data, suite_list.len()) {
+                _ if from_task_files.contains(&info.name) => PathBuf::new(),
                 (Some(d), 1) => d.clone(),
                 (Some(d), _) => d.join(info.name),
                 (None, _) if info.name == "demo" => PathBuf::new(),
