@@ -107,10 +107,16 @@ fn cmmlu_from_shared_data_with_limit() {
 
 #[test]
 fn list_and_bad_requests() {
-    let list = ok(&["eval", "--list"]);
+    let data = shared().join("data");
+    let list = ok(&["eval", "--list", "--data", data.to_str().expect("p")]);
     for s in ["demo", "ceval", "cmmlu", "openeval-capability"] {
         assert!(list.contains(s), "--list lacks {s}");
     }
+    // Item counts read from the data: CMMLU's test split here has 5664 items, C-Eval's val 688.
+    let row = |name: &str| list.lines().find(|l| l.starts_with(&format!("{name} "))).expect("row").to_string();
+    assert!(row("cmmlu").contains(" 5664 "), "{}", row("cmmlu"));
+    assert!(row("ceval").contains(" 688 "), "{}", row("ceval"));
+    assert!(row("demo").contains(" 32 "), "{}", row("demo"));
     let dir = out_dir("bad");
     let d = dir.to_str().expect("p");
     assert!(fails(&["eval", "--suite", "nope", "--output", d]).contains("unknown suite"));

@@ -120,19 +120,61 @@ fn expand(names: &[String]) -> Result<(Vec<&'static dyn Suite>, Groups), CliErro
     Ok((out, used_groups))
 }
 
-fn list() {
-    println!("{:<20} {:<12} {:<28} description", "suite", "modes", "licence");
+/// The folder of suite `name` inside a `--data` folder holding several
+/// suites: the suite's name, or the name its published folder goes by.
+fn suite_folder(parent: &Path, name: &str) -> PathBuf {
+    const ALIASES: &[(&str, &str)] = &[
+        ("gaokao", "gaokao-bench"),
+        ("gaokao-subjective", "gaokao-bench"),
+        ("flores", "flores200"),
+        ("wikitext2", "wikitext-2"),
+    ];
+    let alias = ALIASES.iter().find(|(n, _)| *n == name).map(|(_, a)| parent.join(a));
+    match alias {
+        Some(a) if !parent.join(name).exists() && a.exists() => a,
+        _ => parent.join(name),
+    }
+}
+
+/// Items of `suite`, counted from `--data` (a folder of suite folders) or
+/// the download cache; nothing is downloaded to list.
+fn item_count(suite: &dyn Suite, data: Option<&Path>) -> String {
+    let name = suite.info().name;
+    let dir = match data {
+        Some(d) => suite_folder(d, name),
+        None if name == "demo" => PathBuf::new(),
+        None => match kaoshi_eval::sources::find(name).map(|src| Fetcher::from_env(true).map(|f| f.fetch(src))) {
+            Some(Ok(Ok(dir))) => dir,
+            _ => return "not downloaded".into(),
+        },
+    };
+    match suite.load(&dir) {
+        Ok(d) => d.items.len().to_string(),
+        Err(_) => "unreadable".into(),
+    }
+}
+
+fn list(data: Option<&Path>) {
+    println!("{:<18} {:>14} {:<24} {:<32} description", "suite", "items", "modes", "licence");
     for s in suites::all() {
         let i = s.info();
         let modes: Vec<&str> = i.modes.iter().map(Mode::as_str).collect();
-        println!("{:<20} {:<12} {:<28} {}", i.name, modes.join(","), i.license, i.description);
+        println!(
+            "{:<18} {:>14} {:<24} {:<32} {}",
+            i.name,
+            item_count(s, data),
+            modes.join(","),
+            i.license,
+            i.description
+        );
     }
     for (g, m) in suites::groups() {
         println!("group {g}: {}", m.join(", "));
     }
     println!(
         "\nData: without --data PATH, a suite's published files are downloaded once, checked against pinned \
-         sha256s and cached (KAOSHI_CACHE, else ~/.cache/kaoshi); --offline uses the cache only. `demo` is built in."
+         sha256s and cached (KAOSHI_CACHE, else ~/.cache/kaoshi); --offline uses the cache only. `demo` is built in. \
+         Item counts come from --data (a folder of suite folders) or the cache."
     );
 }
 
@@ -149,7 +191,7 @@ fn fetch_suite(name: &str, homepage: &str, offline: bool) -> Result<PathBuf, Cli
 
 pub fn run(args: Args) -> Result<(), CliError> {
     if args.list {
-        list();
+        list(args.data.as_deref());
         return Ok(());
     }
     if args.backend != "cpu" {
@@ -205,7 +247,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             Ok(match (&args.data, suite_list.len()) {
                 _ if from_task_files.contains(&info.name) => PathBuf::new(),
                 (Some(d), 1) => d.clone(),
-                (Some(d), _) => d.join(info.name),
+                (Some(d), _) => suite_folder(d, info.name),
                 (None, _) if info.name == "demo" => PathBuf::new(),
                 (None, _) => fetch_suite(info.name, info.homepage, args.offline)?,
             })

@@ -140,7 +140,7 @@ impl Suite for Gaokao {
         SuiteInfo {
             name: "gaokao",
             description: "GAOKAO-Bench objective questions (Chinese college-entrance exams \
-                          2010-2022); subjective ones skipped (need a judge)",
+                          2010-2022); subjective ones are the gaokao-subjective suite",
             license: "Apache-2.0",
             homepage: "https://github.com/OpenLMLab/GAOKAO-Bench",
             template_source: "OpenLMLab/GAOKAO-Bench Bench/Obj_Prompt.json (prefix_prompt, \
