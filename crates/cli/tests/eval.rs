@@ -207,3 +207,35 @@ fn generic_task_file_runs_without_code() {
     let samples = std::fs::read_to_string(out.join("samples_mytask.jsonl")).expect("samples");
     assert!(samples.contains("天空是什么颜色？\\nA. 绿色\\nB. 蓝色\\n答案："), "{samples}");
 }
+
+#[test]
+fn prompts_longer_than_the_context_are_cut_from_the_left_and_counted() {
+    // The GGUF v1 copy of stories260K declares a 512-token context; five
+    // CMMLU exemplars spelled in byte tokens do not fit.
+    let v1 = shared().join("fixtures/models/stories260K/tinyllamas-stories-260k-f32.gguf");
+    let data = shared().join("data/cmmlu");
+    let dir = out_dir("truncated");
+    ok(&[
+        "eval",
+        "--model",
+        v1.to_str().expect("p"),
+        "--suite",
+        "cmmlu",
+        "--data",
+        data.to_str().expect("p"),
+        "--limit",
+        "2",
+        "--num-fewshot",
+        "5",
+        "--output",
+        dir.to_str().expect("p"),
+    ]);
+    let r = results(&dir);
+    assert_eq!(r["results"]["cmmlu"]["n_truncated_prompts,none"], 2.0);
+    let samples = std::fs::read_to_string(dir.join("samples_cmmlu.jsonl")).expect("samples");
+    for line in samples.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let cut: usize = v["fields"]["truncated_prompt_tokens"].as_str().expect("field").parse().expect("n");
+        assert!(cut > 0);
+    }
+}

@@ -71,6 +71,33 @@ pub(crate) struct Executor<'a, B: Backend> {
 }
 
 impl<B: Backend> Executor<'_, B> {
+    fn context_len(&self) -> usize {
+        self.model.config().context_length
+    }
+
+    /// Cuts `ids` from the left to at most `room` tokens (keeping a leading
+    /// BOS), as lm-evaluation-harness truncates contexts that do not fit; the
+    /// number of dropped tokens is recorded in the sample's fields.
+    fn fit(&self, ids: Vec<u32>, room: usize, rec: &mut SampleRecord) -> Result<Vec<u32>, HarnessError> {
+        if ids.len() <= room {
+            return Ok(ids);
+        }
+        let bos = self.tok.bos_id().filter(|b| ids.first() == Some(b));
+        let keep = room.saturating_sub(usize::from(bos.is_some()));
+        if keep == 0 {
+            return Err(HarnessError::Item(format!(
+                "item {}: no room for the prompt in the model's context of {} tokens",
+                rec.doc_id,
+                self.context_len()
+            )));
+        }
+        let dropped = ids.len() - usize::from(bos.is_some()) - keep;
+        let mut out: Vec<u32> = bos.into_iter().collect();
+        out.extend_from_slice(&ids[ids.len() - keep..]);
+        rec.fields.insert("truncated_prompt_tokens".into(), dropped.to_string());
+        Ok(out)
+    }
+
     pub fn run(&self, task: &str, item: &Item, mode: Mode, prompt: &Prompt) -> Result<SampleRecord, HarnessError> {
         let mut rec = SampleRecord {
             task: task.to_string(),
@@ -108,6 +135,8 @@ impl<B: Backend> Executor<'_, B> {
                     ctx_ids = ctx;
                     conts.push(cont);
                 }
+                let longest = conts.iter().map(Vec::len).max().unwrap_or(0);
+                let ctx_ids = self.fit(ctx_ids, self.context_len().saturating_sub(longest), &mut rec)?;
                 let scores = score_continuations(self.model, &ctx_ids, &conts, None)?;
                 let lps: Vec<f64> = scores.iter().map(|s| s.logprob).collect();
                 let norm: Vec<f64> =
@@ -123,7 +152,7 @@ impl<B: Backend> Executor<'_, B> {
             }
             Prompt::Letters { context, letters } => {
                 let rendered = self.encoder.render(context)?;
-                let ids = self.encoder.encode(&rendered)?;
+                let ids = self.fit(self.encoder.encode(&rendered)?, self.context_len(), &mut rec)?;
                 let last = ids.len().checked_sub(1).ok_or_else(|| HarnessError::Item("empty prompt".into()))?;
                 let mut cache = self.model.new_cache();
                 let logits = self.model.forward_causal(&ids, &mut cache, None, &[last])?;
@@ -140,7 +169,8 @@ impl<B: Backend> Executor<'_, B> {
             }
             Prompt::Generate { prompt, stop, max_tokens } => {
                 let rendered = self.encoder.render(prompt)?;
-                let ids = self.encoder.encode(&rendered)?;
+                let ctx = self.context_len();
+                let ids = self.fit(self.encoder.encode(&rendered)?, ctx - (*max_tokens).min(ctx / 2), &mut rec)?;
                 let params = GenerateParams {
                     max_tokens: *max_tokens,
                     sampling: SamplingParams::default(),

@@ -149,6 +149,10 @@ pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str]) -> TaskMet
         metrics.insert("nll,none".into(), nll);
     }
     crate::special::add(records, &mut metrics);
+    let truncated = records.iter().filter(|r| r.fields.contains_key("truncated_prompt_tokens")).count();
+    if truncated > 0 {
+        metrics.insert("n_truncated_prompts,none".into(), truncated as f64);
+    }
     crate::judge::add_metrics(records, &mut metrics);
     let n_unextracted = records.iter().filter(|r| r.generated.is_some() && r.prediction.is_none()).count();
     TaskMetrics { metrics, subjects, breakdowns, n: records.len(), n_unextracted }
