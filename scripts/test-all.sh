@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Sets up and runs every check kaoshi has: formatting, lints, and all tests.
-# Needs only the Rust toolchain (cargo, rustfmt, clippy) and the crates.io
-# registry; tests read fixtures from ../shared beside the checkout.
+# Needs the Rust toolchain (cargo, rustfmt, clippy) and the crates.io
+# registry; tests read fixtures from ../shared beside the checkout. GPU tests
+# run on lavapipe (Mesa's software Vulkan), installed here when missing and
+# running as root; elsewhere they skip with a message, unless
+# KAOSHI_REQUIRE_GPU=1 (as .ci/run sets), which makes a missing adapter fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# Vulkan's loader warns on every adapter request without one.
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+    XDG_RUNTIME_DIR="$(mktemp -d)"
+    export XDG_RUNTIME_DIR
+fi
 
 for tool in cargo rustfmt cargo-clippy; do
     command -v "$tool" >/dev/null || { echo "error: $tool not found; install the Rust toolchain with rustfmt and clippy" >&2; exit 1; }
@@ -12,6 +20,16 @@ done
 if [ ! -d ../shared/fixtures ]; then
     echo "error: ../shared/fixtures is missing: the tests read real tokenizers and models from there" >&2
     exit 1
+fi
+
+if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "== installing lavapipe (mesa-vulkan-drivers) for the GPU tests"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mesa-vulkan-drivers libvulkan1
+    else
+        echo "note: lavapipe is not installed and this is not root: GPU tests will skip" >&2
+    fi
 fi
 
 echo "== cargo fmt --check"

@@ -1,0 +1,165 @@
+//! [`GpuBackend`]: [`kaoshi_model::Backend`] on a [`GpuDevice`].
+//!
+//! Weights: F32 and Q8_0 matrices stay in their file layout on the device;
+//! F32/F16 vectors are widened to f32. Every op is a GPU kernel or a GPU
+//! buffer copy except `scale_columns` (host round trip; it is used only by
+//! interventions) and the uniform/index uploads each op makes.
+
+use kaoshi_formats::{GgmlDType, GgufFile};
+use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, RopeSpec};
+
+use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor};
+
+/// The GPU backend.
+#[derive(Debug)]
+pub struct GpuBackend {
+    dev: GpuDevice,
+}
+
+impl GpuBackend {
+    /// A backend on the default adapter.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn new() -> Result<Self, GpuError> {
+        Ok(Self { dev: GpuDevice::new()? })
+    }
+
+    /// A backend on an opened device.
+    pub fn from_device(dev: GpuDevice) -> Self {
+        Self { dev }
+    }
+
+    /// The device (adapter info, kernel variant).
+    pub fn device(&self) -> &GpuDevice {
+        &self.dev
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> BackendError {
+    BackendError { backend: "gpu".into(), message: e.to_string() }
+}
+
+/// The weight's type for the kernels, or an error naming the unsupported one.
+fn weight_dtype(name: &str, dtype: GgmlDType) -> Result<DType, BackendError> {
+    match dtype {
+        GgmlDType::F32 => Ok(DType::F32),
+        GgmlDType::Q8_0 => Ok(DType::Q8_0),
+        other => Err(err(format!("{name}: {other:?} weights are not supported by the GPU backend yet"))),
+    }
+}
+
+impl Backend for GpuBackend {
+    type Tensor = GpuTensor;
+    type Matrix = GpuMatrix;
+
+    fn name(&self) -> String {
+        "gpu".into()
+    }
+
+    fn load_matrix(&self, file: &GgufFile, name: &str) -> Result<GpuMatrix, BackendError> {
+        let entry = file.require_tensor(name).map_err(err)?;
+        let [rows, cols] = entry.shape[..] else {
+            return Err(err(format!("{name}: expected a matrix, found shape {:?}", entry.shape)));
+        };
+        let dtype = weight_dtype(name, entry.dtype)?;
+        let bytes = file.read_tensor_bytes(name).map_err(err)?;
+        self.dev.upload_matrix(&bytes, dtype, rows, cols).map_err(err)
+    }
+
+    fn load_vector(&self, file: &GgufFile, name: &str) -> Result<GpuTensor, BackendError> {
+        let entry = file.require_tensor(name).map_err(err)?;
+        let bytes = file.read_tensor_bytes(name).map_err(err)?;
+        let data: Vec<f32> = match entry.dtype {
+            GgmlDType::F32 => bytemuck::pod_collect_to_vec(&bytes),
+            GgmlDType::F16 => bytes.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            other => return Err(err(format!("{name}: {other:?} vectors are not supported by the GPU backend"))),
+        };
+        let n = data.len();
+        self.dev.upload_tensor(&data, 1, n).map_err(err)
+    }
+
+    fn upload(&self, data: &[f32], rows: usize, cols: usize) -> Result<GpuTensor, BackendError> {
+        self.dev.upload_tensor(data, rows, cols).map_err(err)
+    }
+
+    fn download(&self, x: &GpuTensor) -> Result<HostTensor, BackendError> {
+        Ok(HostTensor { rows: x.rows, cols: x.cols, data: self.dev.download_tensor(x).map_err(err)? })
+    }
+
+    fn embed(&self, table: &GpuMatrix, ids: &[u32]) -> Result<GpuTensor, BackendError> {
+        self.dev.embed(table, ids).map_err(err)
+    }
+
+    fn linear(&self, x: &GpuTensor, w: &GpuMatrix) -> Result<GpuTensor, BackendError> {
+        self.dev.matmul(x, w).map_err(err)
+    }
+
+    fn add(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, BackendError> {
+        self.dev.add(a, b).map_err(err)
+    }
+
+    fn add_row_vector(&self, x: &GpuTensor, v: &GpuTensor, rows: Option<&[usize]>) -> Result<GpuTensor, BackendError> {
+        self.dev.add_row_vector(x, v, rows).map_err(err)
+    }
+
+    fn rms_norm(&self, x: &GpuTensor, weight: &GpuTensor, eps: f32, group: usize) -> Result<GpuTensor, BackendError> {
+        if weight.len() != group {
+            return Err(err(format!("rms_norm in groups of {group} with a weight of {}", weight.len())));
+        }
+        self.dev.rms_norm(x, weight, eps).map_err(err)
+    }
+
+    fn rope(
+        &self,
+        x: &GpuTensor,
+        positions: &[usize],
+        head_dim: usize,
+        spec: &RopeSpec,
+    ) -> Result<GpuTensor, BackendError> {
+        if spec.rot_dim != 2 * spec.inv_freq.len() {
+            return Err(err(format!("rope: rot_dim {} with {} frequencies", spec.rot_dim, spec.inv_freq.len())));
+        }
+        let pos: Vec<f32> = positions.iter().map(|&p| p as f32 * spec.position_scale).collect();
+        self.dev.rope(x, &pos, head_dim, &spec.inv_freq, spec.neox).map_err(err)
+    }
+
+    fn attention(
+        &self,
+        q: &GpuTensor,
+        k: &GpuTensor,
+        v: &GpuTensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        spans: &[KeySpan],
+    ) -> Result<GpuTensor, BackendError> {
+        self.dev.attention(q, k, v, n_heads, n_kv_heads, head_dim, spans).map_err(err)
+    }
+
+    fn concat_rows(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, BackendError> {
+        self.dev.concat_rows(a, b).map_err(err)
+    }
+
+    fn silu_mul(&self, gate: &GpuTensor, up: &GpuTensor) -> Result<GpuTensor, BackendError> {
+        self.dev.silu_mul(gate, up).map_err(err)
+    }
+
+    fn scale_columns(&self, x: &GpuTensor, cols: &[usize], factor: f32) -> Result<GpuTensor, BackendError> {
+        let mut data = self.dev.download_tensor(x).map_err(err)?;
+        if x.cols > 0 {
+            for row in data.chunks_mut(x.cols) {
+                for &c in cols.iter().filter(|&&c| c < x.cols) {
+                    row[c] *= factor;
+                }
+            }
+        }
+        self.upload(&data, x.rows, x.cols)
+    }
+
+    fn select_rows(&self, x: &GpuTensor, rows: &[usize]) -> Result<GpuTensor, BackendError> {
+        self.dev.select_rows(x, rows).map_err(err)
+    }
+
+    fn rows(&self, x: &GpuTensor) -> usize {
+        x.rows
+    }
+}

@@ -1,0 +1,43 @@
+//! [`GpuError`]: every failure of the GPU backend, typed.
+
+/// A GPU backend failure.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GpuError {
+    /// No adapter (GPU or software rasterizer) was found.
+    #[error("no GPU adapter found")]
+    NoAdapter,
+    /// The adapter refused to open a device.
+    #[error("requesting a device failed: {0}")]
+    RequestDevice(String),
+    /// A variant needs a feature this adapter lacks.
+    #[error("kernel variant needs {feature}, which the adapter lacks")]
+    MissingFeature {
+        /// The feature's name.
+        feature: &'static str,
+    },
+    /// A kernel variant the code does not define.
+    #[error("unsupported kernel variant {0}")]
+    UnsupportedKernel(String),
+    /// wgpu reported a validation or out-of-memory error.
+    #[error("wgpu error in {context}: {message}")]
+    Wgpu {
+        /// What was being done.
+        context: &'static str,
+        /// wgpu's message.
+        message: String,
+    },
+    /// Reading a buffer back failed.
+    #[error("reading back from the GPU failed: {0}")]
+    Readback(String),
+    /// Operands of incompatible shapes or types.
+    #[error("{0}")]
+    Shape(String),
+    /// A tensor too large for one binding (splitting is not implemented yet).
+    #[error("tensor of {bytes} bytes exceeds the adapter's binding limit of {limit}")]
+    TooLarge {
+        /// The tensor's size.
+        bytes: u64,
+        /// max_storage_buffer_binding_size.
+        limit: u64,
+    },
+}

@@ -1,0 +1,164 @@
+//! Typed kernel variants: [`KernelSpec`] names one compute pipeline and
+//! assembles its WGSL from the files in `shaders/` (no string defines).
+
+/// An operation family; each maps to one WGSL file and entry point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `a + b`.
+    Add,
+    /// `silu(a) * b`.
+    SiluMul,
+    /// RMS norm over groups of columns.
+    RmsNorm,
+    /// Rotary embedding (normal and NeoX pairs).
+    Rope,
+    /// `x · wᵀ`.
+    Matmul,
+    /// Embedding rows gathered (and dequantized) by token id.
+    Embed,
+    /// A row vector added to selected rows.
+    AddRows,
+    /// Attention with grouped K/V heads and per-row key spans.
+    Attention,
+}
+
+/// Storage type of the weight an op reads (F32 for activation-only ops).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// 32-bit floats.
+    F32,
+    /// ggml Q8_0: 34-byte blocks of an f16 scale and 32 i8.
+    Q8_0,
+}
+
+/// Where the WGSL will be compiled: the `enable` lines differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// wgpu's own WGSL front end (naga): rejects `enable subgroups;`.
+    Native,
+    /// A browser's WebGPU: requires `enable subgroups;` for subgroup builtins.
+    Browser,
+}
+
+/// One pipeline variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KernelSpec {
+    /// The operation.
+    pub op: Op,
+    /// The weight type it reads.
+    pub dtype: DType,
+    /// Invocations per workgroup (a power of two).
+    pub workgroup_size: u32,
+    /// Declare the f16 extension (SHADER_F16). No kernel has an f16 code
+    /// path yet (naga 30 rejects `bitcast<vec2<f16>>(u32)`), so this only
+    /// adds `enable f16;`; the variants are built and validated all the same.
+    pub f16: bool,
+    /// Use subgroup operations (SUBGROUP) in reductions.
+    pub subgroups: bool,
+}
+
+/// Workgroup sizes the code builds.
+pub const WORKGROUP_SIZES: [u32; 3] = [32, 64, 256];
+
+mod src {
+    pub const INDEX: &str = include_str!("../../../shaders/common/index.wgsl");
+    pub const REDUCE: &str = include_str!("../../../shaders/common/reduce.wgsl");
+    pub const REDUCE_SUBGROUP: &str = include_str!("../../../shaders/common/reduce_subgroup.wgsl");
+    pub const HALF_UNPACK: &str = include_str!("../../../shaders/common/half_unpack.wgsl");
+    pub const Q8_0: &str = include_str!("../../../shaders/common/q8_0.wgsl");
+    pub const ELEMENTWISE: &str = include_str!("../../../shaders/elementwise.wgsl");
+    pub const RMS_NORM: &str = include_str!("../../../shaders/rms_norm.wgsl");
+    pub const ROPE: &str = include_str!("../../../shaders/rope.wgsl");
+    pub const MATMUL_F32: &str = include_str!("../../../shaders/matmul_f32.wgsl");
+    pub const MATMUL_Q8_0: &str = include_str!("../../../shaders/matmul_q8_0.wgsl");
+    pub const EMBED_F32: &str = include_str!("../../../shaders/embed_f32.wgsl");
+    pub const EMBED_Q8_0: &str = include_str!("../../../shaders/embed_q8_0.wgsl");
+    pub const ADD_ROWS: &str = include_str!("../../../shaders/add_rows.wgsl");
+    pub const ATTENTION: &str = include_str!("../../../shaders/attention.wgsl");
+}
+
+impl KernelSpec {
+    /// The default variant of `op` on `dtype`: 64 invocations, no extensions.
+    pub fn new(op: Op, dtype: DType) -> Self {
+        Self { op, dtype, workgroup_size: 64, f16: false, subgroups: false }
+    }
+
+    /// Whether the op is defined on this weight type.
+    pub fn is_supported(&self) -> bool {
+        matches!((self.op, self.dtype), (Op::Matmul | Op::Embed, _) | (_, DType::F32))
+            && self.workgroup_size.is_power_of_two()
+    }
+
+    /// The entry point's name in the WGSL.
+    pub fn entry_point(&self) -> &'static str {
+        match self.op {
+            Op::Add => "add",
+            Op::SiluMul => "silu_mul",
+            _ => "main",
+        }
+    }
+
+    /// Whether the op has a reduction (where `subgroups` changes code).
+    fn reduces(&self) -> bool {
+        matches!(self.op, Op::RmsNorm | Op::Matmul | Op::Attention)
+    }
+
+    /// The full WGSL source for `target`: `enable` lines, the generated
+    /// workgroup-size constant, the common includes, then the op's file.
+    pub fn source(&self, target: Target) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.f16 {
+            parts.push("enable f16;".into());
+        }
+        if self.subgroups && target == Target::Browser {
+            parts.push("enable subgroups;".into());
+        }
+        parts.push(format!("const WG: u32 = {}u;", self.workgroup_size));
+        parts.push(src::INDEX.into());
+        if self.reduces() {
+            parts.push(if self.subgroups { src::REDUCE_SUBGROUP } else { src::REDUCE }.into());
+        }
+        let body = match (self.op, self.dtype) {
+            (Op::Add | Op::SiluMul, _) => src::ELEMENTWISE,
+            (Op::RmsNorm, _) => src::RMS_NORM,
+            (Op::Rope, _) => src::ROPE,
+            (Op::Matmul, DType::F32) => src::MATMUL_F32,
+            (Op::Matmul, DType::Q8_0) => {
+                parts.push(src::HALF_UNPACK.into());
+                parts.push(src::Q8_0.into());
+                src::MATMUL_Q8_0
+            }
+            (Op::Embed, DType::F32) => src::EMBED_F32,
+            (Op::Embed, DType::Q8_0) => {
+                parts.push(src::HALF_UNPACK.into());
+                parts.push(src::Q8_0.into());
+                src::EMBED_Q8_0
+            }
+            (Op::AddRows, _) => src::ADD_ROWS,
+            (Op::Attention, _) => src::ATTENTION,
+        };
+        parts.push(body.into());
+        parts.join("\n")
+    }
+
+    /// Every variant the code can build.
+    pub fn all() -> Vec<KernelSpec> {
+        let ops = [Op::Add, Op::SiluMul, Op::RmsNorm, Op::Rope, Op::Matmul, Op::Embed, Op::AddRows, Op::Attention];
+        let mut out = Vec::new();
+        for op in ops {
+            for dtype in [DType::F32, DType::Q8_0] {
+                for workgroup_size in WORKGROUP_SIZES {
+                    for f16 in [false, true] {
+                        for subgroups in [false, true] {
+                            let spec = KernelSpec { op, dtype, workgroup_size, f16, subgroups };
+                            if spec.is_supported() {
+                                out.push(spec);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,127 @@
+//! Per-op parity with the CPU backend (the numerical reference), for every
+//! kernel variant the adapter can run, on shapes that are not multiples of
+//! any workgroup size. Needs a GPU adapter (lavapipe works): see
+//! `common::gpu_or_skip`.
+
+mod common;
+
+use candle_core::Tensor;
+use candle_core::quantized::GgmlDType;
+use common::{check, for_each_variant, gpu_or_skip, values, weight_file};
+use kaoshi_cpu::CpuBackend;
+use kaoshi_formats::GgufFile;
+use kaoshi_gpu::DType;
+use kaoshi_model::{Backend, RopeSpec};
+
+fn cpu_tensor(cpu: &CpuBackend, data: &[f32], rows: usize, cols: usize) -> Tensor {
+    cpu.upload(data, rows, cols).unwrap()
+}
+
+fn host(cpu: &CpuBackend, t: &Tensor) -> Vec<f32> {
+    cpu.download(t).unwrap().data
+}
+
+#[test]
+fn add_and_silu_mul_match_cpu() {
+    let cpu = CpuBackend::new();
+    let (r, c) = (7, 37);
+    let (a, b) = (values(r * c, 1), values(r * c, 2));
+    let (ca, cb) = (cpu_tensor(&cpu, &a, r, c), cpu_tensor(&cpu, &b, r, c));
+    let want_add = host(&cpu, &cpu.add(&ca, &cb).unwrap());
+    let want_silu = host(&cpu, &cpu.silu_mul(&ca, &cb).unwrap());
+    for_each_variant(|dev| {
+        let (ga, gb) = (dev.upload_tensor(&a, r, c).unwrap(), dev.upload_tensor(&b, r, c).unwrap());
+        check("add", dev, &dev.download_tensor(&dev.add(&ga, &gb).unwrap()).unwrap(), &want_add);
+        check("silu_mul", dev, &dev.download_tensor(&dev.silu_mul(&ga, &gb).unwrap()).unwrap(), &want_silu);
+    });
+}
+
+#[test]
+fn rms_norm_matches_cpu_whole_rows_and_groups() {
+    let cpu = CpuBackend::new();
+    // (rows, cols, group): whole rows of 100, and per-head groups of 37.
+    for (r, c, group) in [(3, 100, 100), (5, 111, 37)] {
+        let x: Vec<f32> = values(r * c, 3).iter().map(|v| v * 3.0).collect();
+        let w = values(group, 4);
+        let want = host(
+            &cpu,
+            &cpu.rms_norm(&cpu_tensor(&cpu, &x, r, c), &cpu_tensor(&cpu, &w, 1, group), 1e-5, group).unwrap(),
+        );
+        for_each_variant(|dev| {
+            let gx = dev.upload_tensor(&x, r, c).unwrap();
+            let gw = dev.upload_tensor(&w, 1, group).unwrap();
+            check("rms_norm", dev, &dev.download_tensor(&dev.rms_norm(&gx, &gw, 1e-5).unwrap()).unwrap(), &want);
+        });
+    }
+}
+
+#[test]
+fn rope_matches_cpu_interleaved_and_neox_with_partial_rotation() {
+    let cpu = CpuBackend::new();
+    let (r, head_dim, heads) = (5, 24, 3);
+    let c = head_dim * heads;
+    let x = values(r * c, 5);
+    let positions = [0usize, 1, 7, 40, 99];
+    for neox in [false, true] {
+        for rot_dim in [24usize, 16] {
+            let inv_freq: Vec<f32> =
+                (0..rot_dim / 2).map(|i| 10000f32.powf(-2.0 * i as f32 / rot_dim as f32)).collect();
+            let spec = RopeSpec { inv_freq: inv_freq.clone(), neox, rot_dim, position_scale: 0.5 };
+            let want = host(&cpu, &cpu.rope(&cpu_tensor(&cpu, &x, r, c), &positions, head_dim, &spec).unwrap());
+            let pos: Vec<f32> = positions.iter().map(|&p| p as f32 * spec.position_scale).collect();
+            for_each_variant(|dev| {
+                let gx = dev.upload_tensor(&x, r, c).unwrap();
+                let got = dev.download_tensor(&dev.rope(&gx, &pos, head_dim, &inv_freq, neox).unwrap()).unwrap();
+                check("rope", dev, &got, &want);
+            });
+        }
+    }
+}
+
+fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, n: usize, rows: usize, cols: usize) {
+    let path = weight_file(op, dtype, rows, cols);
+    let file = GgufFile::open(&path).unwrap();
+    let cpu = CpuBackend::new();
+    let x = values(n * cols, 7);
+    let want = host(&cpu, &cpu.linear(&cpu_tensor(&cpu, &x, n, cols), &cpu.load_matrix(&file, "w").unwrap()).unwrap());
+    let bytes = file.read_tensor_bytes("w").unwrap();
+    assert_eq!(file.tensor("w").unwrap().shape, vec![rows, cols]);
+    for_each_variant(|dev| {
+        let w = dev.upload_matrix(&bytes, gpu_dtype, rows, cols).unwrap();
+        let gx = dev.upload_tensor(&x, n, cols).unwrap();
+        check(op, dev, &dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap(), &want);
+    });
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn matmul_f32_matches_cpu() {
+    matmul_case("matmul_f32", GgmlDType::F32, DType::F32, 3, 37, 100);
+}
+
+#[test]
+fn matmul_q8_0_matches_cpu_decode_and_prefill() {
+    // Rows of 96 values are 3 blocks = 102 bytes: rows start off 4-byte boundaries.
+    matmul_case("matmul_q8_0_decode", GgmlDType::Q8_0, DType::Q8_0, 3, 37, 96);
+    matmul_case("matmul_q8_0_prefill", GgmlDType::Q8_0, DType::Q8_0, 9, 37, 96);
+}
+
+#[test]
+fn shape_errors_are_errors_not_panics() {
+    let Some(dev) = gpu_or_skip() else { return };
+    let a = dev.upload_tensor(&[1.0; 6], 2, 3).unwrap();
+    let b = dev.upload_tensor(&[1.0; 6], 3, 2).unwrap();
+    assert!(dev.add(&a, &b).is_err());
+    assert!(dev.upload_tensor(&[1.0; 5], 2, 3).is_err());
+    assert!(dev.upload_matrix(&[0; 33], DType::Q8_0, 1, 32).is_err());
+    assert!(dev.upload_matrix(&[0; 34], DType::Q8_0, 1, 30).is_err());
+}
+
+#[test]
+fn adapter_info_is_reported() {
+    let Some(dev) = gpu_or_skip() else { return };
+    let info = dev.info();
+    eprintln!("adapter: {} ({}, {}), features {:?}", info.name, info.backend, info.device_type, info.features);
+    assert!(!info.name.is_empty());
+    assert!(info.limits.max_storage_buffer_binding_size > 0);
+}
