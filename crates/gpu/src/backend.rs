@@ -1,6 +1,6 @@
 //! [`GpuBackend`]: [`kaoshi_model::Backend`] on a [`GpuDevice`].
 //!
-//! Weights: F32 and Q8_0 matrices stay in their file layout on the device;
+//! Weights: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K and Q6_K matrices stay in their file layout on the device;
 //! F32/F16 vectors are widened to f32. Every op is a GPU kernel or a GPU
 //! buffer copy except `scale_columns` (host round trip; it is used only by
 //! interventions) and the uniform/index uploads each op makes.
@@ -43,6 +43,13 @@ fn weight_dtype(name: &str, dtype: GgmlDType) -> Result<DType, BackendError> {
     match dtype {
         GgmlDType::F32 => Ok(DType::F32),
         GgmlDType::Q8_0 => Ok(DType::Q8_0),
+        GgmlDType::F16 => Ok(DType::F16),
+        GgmlDType::Q4_0 => Ok(DType::Q4_0),
+        GgmlDType::Q4_1 => Ok(DType::Q4_1),
+        GgmlDType::Q5_0 => Ok(DType::Q5_0),
+        GgmlDType::Q5_1 => Ok(DType::Q5_1),
+        GgmlDType::Q4K => Ok(DType::Q4K),
+        GgmlDType::Q6K => Ok(DType::Q6K),
         other => Err(err(format!("{name}: {other:?} weights are not supported by the GPU backend yet"))),
     }
 }

@@ -29,6 +29,65 @@ pub enum DType {
     F32,
     /// ggml Q8_0: 34-byte blocks of an f16 scale and 32 i8.
     Q8_0,
+    /// IEEE half floats (2 bytes each), widened in the kernel.
+    F16,
+    /// ggml Q4_0: 18-byte blocks of 32 values (f16 scale, 16 nibble bytes).
+    Q4_0,
+    /// ggml Q4_1: 20-byte blocks of 32 values (f16 scale and min, nibbles).
+    Q4_1,
+    /// ggml Q5_0: 22-byte blocks of 32 values (f16 scale, fifth bits, nibbles).
+    Q5_0,
+    /// ggml Q5_1: 24-byte blocks of 32 values (f16 scale and min, fifth bits, nibbles).
+    Q5_1,
+    /// ggml Q4_K: 144-byte super-blocks of 256 values.
+    Q4K,
+    /// ggml Q6_K: 210-byte super-blocks of 256 values.
+    Q6K,
+}
+
+impl DType {
+    /// Every weight type the kernels read.
+    pub const ALL: [DType; 9] = [
+        DType::F32,
+        DType::Q8_0,
+        DType::F16,
+        DType::Q4_0,
+        DType::Q4_1,
+        DType::Q5_0,
+        DType::Q5_1,
+        DType::Q4K,
+        DType::Q6K,
+    ];
+
+    /// Values per block and bytes per block of the file layout.
+    pub fn block(self) -> (usize, usize) {
+        match self {
+            DType::F32 => (1, 4),
+            DType::F16 => (1, 2),
+            DType::Q8_0 => (32, 34),
+            DType::Q4_0 => (32, 18),
+            DType::Q4_1 => (32, 20),
+            DType::Q5_0 => (32, 22),
+            DType::Q5_1 => (32, 24),
+            DType::Q4K => (256, 144),
+            DType::Q6K => (256, 210),
+        }
+    }
+
+    /// The common/ decoder (`BLOCK_VALUES`, `BLOCK_BYTES`, `block_value`)
+    /// for the types the generic block kernels read.
+    fn decoder(self) -> Option<&'static str> {
+        Some(match self {
+            DType::F16 => src::F16,
+            DType::Q4_0 => src::Q4_0,
+            DType::Q4_1 => src::Q4_1,
+            DType::Q5_0 => src::Q5_0,
+            DType::Q5_1 => src::Q5_1,
+            DType::Q4K => src::Q4_K,
+            DType::Q6K => src::Q6_K,
+            DType::F32 | DType::Q8_0 => return None,
+        })
+    }
 }
 
 /// Where the WGSL will be compiled: the `enable` lines differ.
@@ -66,6 +125,16 @@ mod src {
     pub const REDUCE_SUBGROUP: &str = include_str!("../../../shaders/common/reduce_subgroup.wgsl");
     pub const HALF_UNPACK: &str = include_str!("../../../shaders/common/half_unpack.wgsl");
     pub const Q8_0: &str = include_str!("../../../shaders/common/q8_0.wgsl");
+    pub const BYTES: &str = include_str!("../../../shaders/common/bytes.wgsl");
+    pub const F16: &str = include_str!("../../../shaders/common/f16.wgsl");
+    pub const Q4_0: &str = include_str!("../../../shaders/common/q4_0.wgsl");
+    pub const Q4_1: &str = include_str!("../../../shaders/common/q4_1.wgsl");
+    pub const Q5_0: &str = include_str!("../../../shaders/common/q5_0.wgsl");
+    pub const Q5_1: &str = include_str!("../../../shaders/common/q5_1.wgsl");
+    pub const Q4_K: &str = include_str!("../../../shaders/common/q4_k.wgsl");
+    pub const Q6_K: &str = include_str!("../../../shaders/common/q6_k.wgsl");
+    pub const MATMUL_BLOCKS: &str = include_str!("../../../shaders/matmul_blocks.wgsl");
+    pub const EMBED_BLOCKS: &str = include_str!("../../../shaders/embed_blocks.wgsl");
     pub const ELEMENTWISE: &str = include_str!("../../../shaders/elementwise.wgsl");
     pub const RMS_NORM: &str = include_str!("../../../shaders/rms_norm.wgsl");
     pub const ROPE: &str = include_str!("../../../shaders/rope.wgsl");
@@ -134,6 +203,14 @@ impl KernelSpec {
                 parts.push(src::Q8_0.into());
                 src::EMBED_Q8_0
             }
+            (Op::Matmul | Op::Embed, dtype) => {
+                // The decoders read the `w` binding, declared by the body:
+                // WGSL module-scope declarations may come in any order.
+                parts.push(src::HALF_UNPACK.into());
+                parts.push(src::BYTES.into());
+                parts.push(dtype.decoder().expect("a block decoder for every other weight type").into());
+                if self.op == Op::Matmul { src::MATMUL_BLOCKS } else { src::EMBED_BLOCKS }
+            }
             (Op::AddRows, _) => src::ADD_ROWS,
             (Op::Attention, _) => src::ATTENTION,
         };
@@ -146,7 +223,7 @@ impl KernelSpec {
         let ops = [Op::Add, Op::SiluMul, Op::RmsNorm, Op::Rope, Op::Matmul, Op::Embed, Op::AddRows, Op::Attention];
         let mut out = Vec::new();
         for op in ops {
-            for dtype in [DType::F32, DType::Q8_0] {
+            for dtype in DType::ALL {
                 for workgroup_size in WORKGROUP_SIZES {
                     for f16 in [false, true] {
                         for subgroups in [false, true] {

@@ -7,9 +7,9 @@
 //! - [`KernelSpec`]: a typed kernel variant ([`Op`], [`DType`], workgroup
 //!   size, f16, subgroups) that assembles its WGSL source per [`Target`].
 //! - [`GpuTensor`] / [`GpuMatrix`]: activations and weights on the device
-//!   (Q8_0 as the file's raw bytes in u32 words).
+//!   (quantized and F16 weights as the file's raw bytes in u32 words).
 //! - Ops: `add`, `silu_mul`, `rms_norm`, `rope`, `matmul` and `embed` (F32,
-//!   Q8_0), `add_row_vector`, `attention`, each tested against the CPU
+//!   F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K), `add_row_vector`, `attention`, each tested against the CPU
 //!   backend (`tests/parity.rs`).
 //! - [`GpuBackend`]: [`kaoshi_model::Backend`] on these ops, so
 //!   `kaoshi_model::Model` runs unchanged on the GPU (`tests/e2e.rs`).

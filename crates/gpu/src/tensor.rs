@@ -26,8 +26,8 @@ impl GpuTensor {
 
 /// A weight matrix `[out, in]` in its stored type.
 ///
-/// Q8_0 layout: the tensor's GGUF bytes unchanged (rows of `in / 32`
-/// blocks of 34 bytes, no padding between rows, so a row need not start on
+/// Quantized (and F16) layout: the tensor's GGUF bytes unchanged (e.g. for
+/// Q8_0 rows of `in / 32` blocks of 34 bytes; sizes in [`DType::block`]; no padding between rows, so a row need not start on
 /// a 4-byte boundary), packed little-endian into u32 words, and only the
 /// whole buffer's tail padded with zeros to a multiple of 4 bytes. Kernels
 /// address blocks by byte offset. This keeps the upload a plain copy of the
@@ -64,15 +64,13 @@ impl GpuDevice {
 
     /// Uploads a weight matrix `[rows, cols]` from its raw GGUF bytes.
     pub fn upload_matrix(&self, bytes: &[u8], dtype: DType, rows: usize, cols: usize) -> Result<GpuMatrix, GpuError> {
-        let expected = match dtype {
-            DType::F32 => rows * cols * 4,
-            DType::Q8_0 => {
-                if cols % 32 != 0 {
-                    return Err(GpuError::Shape(format!("Q8_0 row of {cols} values is not whole blocks of 32")));
-                }
-                rows * (cols / 32) * 34
-            }
-        };
+        let (block_values, block_bytes) = dtype.block();
+        if cols % block_values != 0 {
+            return Err(GpuError::Shape(format!(
+                "{dtype:?} row of {cols} values is not whole blocks of {block_values}"
+            )));
+        }
+        let expected = rows * (cols / block_values) * block_bytes;
         if bytes.len() != expected {
             return Err(GpuError::Shape(format!(
                 "{} bytes for a [{rows}, {cols}] {dtype:?} matrix (expected {expected})",

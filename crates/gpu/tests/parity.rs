@@ -106,6 +106,28 @@ fn matmul_q8_0_matches_cpu_decode_and_prefill() {
     matmul_case("matmul_q8_0_prefill", GgmlDType::Q8_0, DType::Q8_0, 9, 37, 96);
 }
 
+/// The other weight types, with >= 8 rows of x so that the CPU dequantizes
+/// the matrix and runs an f32 GEMM (below 8 rows candle quantizes x too).
+/// Rows of 37 outputs; columns whole blocks, but an odd number of them
+/// where the block is not a multiple of 4 bytes, so that rows and blocks
+/// start on 2-byte boundaries (F16 also with 97 columns: odd rows).
+#[test]
+fn matmul_other_types_match_cpu_dequantized() {
+    let cases = [
+        ("matmul_f16", GgmlDType::F16, DType::F16, 96),
+        ("matmul_f16", GgmlDType::F16, DType::F16, 97),
+        ("matmul_q4_0", GgmlDType::Q4_0, DType::Q4_0, 96),
+        ("matmul_q4_1", GgmlDType::Q4_1, DType::Q4_1, 96),
+        ("matmul_q5_0", GgmlDType::Q5_0, DType::Q5_0, 96),
+        ("matmul_q5_1", GgmlDType::Q5_1, DType::Q5_1, 96),
+        ("matmul_q4_k", GgmlDType::Q4K, DType::Q4K, 512),
+        ("matmul_q6_k", GgmlDType::Q6K, DType::Q6K, 768),
+    ];
+    for (name, dtype, gpu_dtype, cols) in cases {
+        matmul_case(name, dtype, gpu_dtype, 9, 37, cols);
+    }
+}
+
 #[test]
 fn shape_errors_are_errors_not_panics() {
     let Some(dev) = gpu_or_skip() else { return };
@@ -115,6 +137,12 @@ fn shape_errors_are_errors_not_panics() {
     assert!(dev.upload_tensor(&[1.0; 5], 2, 3).is_err());
     assert!(dev.upload_matrix(&[0; 33], DType::Q8_0, 1, 32).is_err());
     assert!(dev.upload_matrix(&[0; 34], DType::Q8_0, 1, 30).is_err());
+    assert!(dev.upload_matrix(&[0; 18], DType::Q4_0, 1, 32).is_ok());
+    assert!(dev.upload_matrix(&[0; 17], DType::Q4_0, 1, 32).is_err());
+    assert!(dev.upload_matrix(&[0; 210], DType::Q6K, 1, 256).is_ok());
+    assert!(dev.upload_matrix(&[0; 210], DType::Q6K, 1, 255).is_err());
+    assert!(dev.upload_matrix(&[0; 144], DType::Q4K, 1, 256).is_ok());
+    assert!(dev.upload_matrix(&[0; 6], DType::F16, 1, 3).is_ok());
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Parity with the CPU backend for the ops only a whole model needs:
-//! embedding gather (F32, Q8_0), row-vector add, attention with key spans.
+//! embedding gather (every weight type), row-vector add, attention with key spans.
 //! Thresholds are in `common::THRESHOLDS` with the rest.
 
 mod common;
@@ -12,11 +12,20 @@ use kaoshi_gpu::DType;
 use kaoshi_model::{Backend, KeySpan};
 
 #[test]
-fn embed_matches_cpu_f32_and_q8_0() {
-    for (name, dtype, gpu_dtype) in
-        [("embed_f32", GgmlDType::F32, DType::F32), ("embed_q8_0", GgmlDType::Q8_0, DType::Q8_0)]
-    {
-        let (rows, cols) = (37, 96);
+fn embed_matches_cpu_every_weight_type() {
+    let cases = [
+        ("embed_f32", GgmlDType::F32, DType::F32, 96),
+        ("embed_q8_0", GgmlDType::Q8_0, DType::Q8_0, 96),
+        ("embed_f16", GgmlDType::F16, DType::F16, 97),
+        ("embed_q4_0", GgmlDType::Q4_0, DType::Q4_0, 96),
+        ("embed_q4_1", GgmlDType::Q4_1, DType::Q4_1, 96),
+        ("embed_q5_0", GgmlDType::Q5_0, DType::Q5_0, 96),
+        ("embed_q5_1", GgmlDType::Q5_1, DType::Q5_1, 96),
+        ("embed_q4_k", GgmlDType::Q4K, DType::Q4K, 512),
+        ("embed_q6_k", GgmlDType::Q6K, DType::Q6K, 768),
+    ];
+    for (name, dtype, gpu_dtype, cols) in cases {
+        let rows = 37;
         let path = weight_file(name, dtype, rows, cols);
         let file = GgufFile::open(&path).unwrap();
         let cpu = CpuBackend::new();

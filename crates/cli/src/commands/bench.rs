@@ -6,7 +6,9 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::load::load_model;
+use kaoshi_model::{Backend, Model};
+
+use crate::load::{AdapterInfo, BackendChoice, load_model, with_model};
 
 /// Options of `kaoshi bench`.
 #[derive(clap::Args)]
@@ -23,6 +25,9 @@ pub struct Args {
     /// Repetitions (the best is reported).
     #[arg(long, default_value_t = 1)]
     reps: usize,
+    /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -32,6 +37,9 @@ pub struct Args {
 struct Report {
     model: String,
     backend: String,
+    /// The GPU adapter (name, API, features, limits) when on the GPU.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adapter: Option<AdapterInfo>,
     parameters: u64,
     prompt_tokens: usize,
     gen_tokens: usize,
@@ -50,14 +58,8 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-pub fn run(args: Args) -> Result<(), CliError> {
-    if args.prompt_tokens == 0 || args.gen_tokens == 0 || args.reps == 0 {
-        return Err(CliError::Usage("--prompt-tokens, --gen-tokens and --reps must be positive".into()));
-    }
-    let t0 = Instant::now();
-    let loaded = load_model(&args.model)?;
-    let load_s = t0.elapsed().as_secs_f64();
-    let model = &loaded.model;
+/// Parameters, and the best prefill and decode times in seconds.
+fn measure<B: Backend>(model: &Model<B>, args: &Args) -> Result<(u64, f64, f64), CliError> {
     let cfg = model.config();
     if args.prompt_tokens + args.gen_tokens > cfg.context_length {
         return Err(CliError::Usage(format!(
@@ -81,10 +83,22 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         best_decode = best_decode.min(t.elapsed().as_secs_f64());
     }
+    Ok((cfg.n_params(), best_prefill, best_decode))
+}
+
+pub fn run(args: Args) -> Result<(), CliError> {
+    if args.prompt_tokens == 0 || args.gen_tokens == 0 || args.reps == 0 {
+        return Err(CliError::Usage("--prompt-tokens, --gen-tokens and --reps must be positive".into()));
+    }
+    let t0 = Instant::now();
+    let loaded = load_model(&args.model, args.backend)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let (parameters, best_prefill, best_decode) = with_model!(loaded, |m| measure(m, &args))?;
     let report = Report {
         model: args.model.display().to_string(),
-        backend: "cpu".into(),
-        parameters: cfg.n_params(),
+        backend: loaded.backend(),
+        adapter: loaded.adapter.clone(),
+        parameters,
         prompt_tokens: args.prompt_tokens,
         gen_tokens: args.gen_tokens,
         load_s,

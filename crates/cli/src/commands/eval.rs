@@ -10,7 +10,11 @@ use kaoshi_harness::{ChatMode, Judge, JudgeConfig, RunOptions, run_suite_judged,
 
 use crate::error::CliError;
 use crate::fetch::Fetcher;
-use crate::load::load_model;
+use kaoshi_harness::TaskOutcome;
+use kaoshi_model::{Backend, Model};
+use kaoshi_tokenizer::Tokenizer;
+
+use crate::load::{BackendChoice, Engine, Loaded, load_model, with_model};
 use crate::progress::bar;
 
 /// Options of `kaoshi eval`.
@@ -54,9 +58,10 @@ pub struct Args {
     /// Token window for perplexity suites.
     #[arg(long, default_value_t = 512)]
     ppl_window: usize,
-    /// Backend: cpu (the GPU backend comes with the WebGPU work).
-    #[arg(long, default_value = "cpu")]
-    backend: String,
+    /// Where the model (and judge) run: cpu, gpu, or auto (the GPU when it
+    /// can load the model, else the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// A generic task file (JSON naming a JSONL/CSV data file, its fields,
     /// a template and a mode) to run as a suite; repeatable.
     #[arg(long = "task")]
@@ -189,13 +194,72 @@ fn fetch_suite(name: &str, homepage: &str, offline: bool) -> Result<PathBuf, Cli
     Ok(Fetcher::from_env(offline)?.fetch(src)?)
 }
 
+/// Loads the model and, when given, the judge on the same backend. With
+/// `auto`, a judge that cannot load on the GPU moves both to the CPU.
+fn load_with_judge(
+    model: &Path,
+    judge: Option<&Path>,
+    backend: BackendChoice,
+) -> Result<(Loaded, Option<Loaded>), CliError> {
+    let loaded = load_model(model, backend)?;
+    let Some(judge) = judge else {
+        return Ok((loaded, None));
+    };
+    match load_model(judge, loaded.choice()) {
+        Ok(j) => Ok((loaded, Some(j))),
+        Err(e) if backend == BackendChoice::Auto && loaded.choice() == BackendChoice::Gpu => {
+            eprintln!("note: --backend auto: judge model: {e}; running both models on the cpu");
+            drop(loaded);
+            Ok((load_model(model, BackendChoice::Cpu)?, Some(load_model(judge, BackendChoice::Cpu)?)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs each suite on its data folder, with progress bars.
+fn run_suites<B: Backend>(
+    model: &Model<B>,
+    tok: &Tokenizer,
+    judge: Option<&Judge<'_, B>>,
+    jobs: &[(&dyn Suite, PathBuf)],
+    opts: &RunOptions,
+) -> Result<Vec<TaskOutcome>, CliError> {
+    let mut outcomes = Vec::new();
+    for (suite, dir) in jobs {
+        let info = suite.info();
+        let data = suite.load(dir)?;
+        let pb = bar(0, info.name);
+        let outcome = run_suite_judged(model, tok, *suite, &data, opts, judge, &mut |done, total, rec| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+            if let Some(p) = &rec.prediction {
+                pb.set_message(format!("{} {p}", info.name));
+            }
+        })?;
+        pb.finish_and_clear();
+        eprintln!(
+            "{}: {} items ({} resumed), {:.2} items/s{}",
+            info.name,
+            outcome.n_effective,
+            outcome.n_resumed,
+            outcome.items_per_second,
+            outcome.metrics.metrics.get("acc,none").map(|a| format!(", acc {a:.4}")).unwrap_or_default()
+                + &outcome
+                    .metrics
+                    .metrics
+                    .get("judge_unparsed,none")
+                    .map(|u| format!(", judge unparsed {u}"))
+                    .unwrap_or_default()
+        );
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
 pub fn run(args: Args) -> Result<(), CliError> {
     if args.list {
         list(args.data.as_deref());
         return Ok(());
-    }
-    if args.backend != "cpu" {
-        return Err(CliError::Usage(format!("--backend {:?}: this build has only the cpu backend", args.backend)));
     }
     let chat = match args.chat_template.as_str() {
         "auto" => ChatMode::Auto,
@@ -254,14 +318,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         })
         .collect::<Result<Vec<PathBuf>, CliError>>()?;
     let model_path = args.model.clone().unwrap_or_else(default_model);
-    let loaded = load_model(&model_path)?;
-    let judge_loaded = match &args.judge_model {
-        Some(p) if !judged.is_empty() => Some((p, load_model(p)?)),
-        _ => None,
-    };
-    let judge = judge_loaded.as_ref().map(|(_, l)| Judge { model: &l.model, tok: &l.tokenizer });
-    let judge_config = match &judge_loaded {
-        Some((p, _)) => Some(JudgeConfig {
+    let needs_judge = args.judge_model.as_ref().filter(|_| !judged.is_empty());
+    let (loaded, judge_loaded) = load_with_judge(&model_path, needs_judge.map(PathBuf::as_path), args.backend)?;
+    let judge_config = match needs_judge {
+        Some(p) => Some(JudgeConfig {
             model: p.display().to_string(),
             model_sha256: sha256_file(p)?,
             max_tokens: args.judge_max_tokens,
@@ -277,46 +337,25 @@ pub fn run(args: Args) -> Result<(), CliError> {
         ppl_window: args.ppl_window,
         judge: judge_config,
     };
-    let mut outcomes = Vec::new();
     let mut sources = BTreeMap::new();
-    for (suite, dir) in suite_list.iter().zip(dirs) {
+    for suite in &suite_list {
         let info = suite.info();
-        let data = suite.load(&dir)?;
-        let pb = bar(0, info.name);
-        let outcome = run_suite_judged(
-            &loaded.model,
-            &loaded.tokenizer,
-            *suite,
-            &data,
-            &opts,
-            judge.as_ref(),
-            &mut |done, total, rec| {
-                pb.set_length(total as u64);
-                pb.set_position(done as u64);
-                if let Some(p) = &rec.prediction {
-                    pb.set_message(format!("{} {p}", info.name));
-                }
-            },
-        )?;
-        pb.finish_and_clear();
-        eprintln!(
-            "{}: {} items ({} resumed), {:.2} items/s{}",
-            info.name,
-            outcome.n_effective,
-            outcome.n_resumed,
-            outcome.items_per_second,
-            outcome.metrics.metrics.get("acc,none").map(|a| format!(", acc {a:.4}")).unwrap_or_default()
-                + &outcome
-                    .metrics
-                    .metrics
-                    .get("judge_unparsed,none")
-                    .map(|u| format!(", judge unparsed {u}"))
-                    .unwrap_or_default()
-        );
         sources.insert(info.name.to_string(), info.template_source.to_string());
-        outcomes.push(outcome);
     }
-    let cfg = loaded.model.config();
+    let jobs: Vec<(&dyn Suite, PathBuf)> = suite_list.iter().copied().zip(dirs).collect();
+    let tok = &loaded.tokenizer;
+    let outcomes = match (&loaded.engine, judge_loaded.as_ref().map(|j| (&j.engine, &j.tokenizer))) {
+        (Engine::Cpu(m), None) => run_suites(&**m, tok, None, &jobs, &opts)?,
+        (Engine::Gpu(m), None) => run_suites(&**m, tok, None, &jobs, &opts)?,
+        (Engine::Cpu(m), Some((Engine::Cpu(j), jt))) => {
+            run_suites(&**m, tok, Some(&Judge { model: &**j, tok: jt }), &jobs, &opts)?
+        }
+        (Engine::Gpu(m), Some((Engine::Gpu(j), jt))) => {
+            run_suites(&**m, tok, Some(&Judge { model: &**j, tok: jt }), &jobs, &opts)?
+        }
+        _ => return Err(CliError::Usage("the model and the judge model loaded on different backends".into())),
+    };
+    let cfg = with_model!(loaded, |m| m.config().clone());
     let prov = Provenance {
         model: model_path.display().to_string(),
         model_sha256: sha256_file(&model_path)?,
@@ -327,7 +366,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             Some(p) => format!("{} ({p})", loaded.tokenizer.kind()),
             None => loaded.tokenizer.kind().to_string(),
         },
-        backend: "cpu".into(),
+        backend: loaded.backend(),
         kaoshi_version: env!("CARGO_PKG_VERSION").into(),
         seed: 0,
         date: results::now_utc(),

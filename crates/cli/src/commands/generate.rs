@@ -7,7 +7,7 @@ use kaoshi_engine::{GenerateParams, SamplingParams, generate};
 use kaoshi_tokenizer::chat::{ChatMessage, ChatTemplate, RenderOptions};
 
 use crate::error::CliError;
-use crate::load::load_model;
+use crate::load::{BackendChoice, load_model, with_model};
 
 /// Options of `kaoshi generate`.
 #[derive(clap::Args)]
@@ -39,13 +39,16 @@ pub struct Args {
     /// Wrap the prompt in the model's chat template as a user turn.
     #[arg(long)]
     chat: bool,
+    /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// Print one JSON object at the end instead of streaming text.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let loaded = load_model(&args.model)?;
+    let loaded = load_model(&args.model, args.backend)?;
     let tok = &loaded.tokenizer;
     let prompt_ids = if args.chat {
         let source = tok
@@ -94,13 +97,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     let mut stdout = std::io::stdout();
     let json = args.json;
-    let out = generate(&loaded.model, tok, &prompt_ids, &params, None, &mut |piece| {
+    let mut on_piece = |piece: &str| {
         if !json {
             // A closed stdout (e.g. `| head`) ends generation quietly.
             return write!(stdout, "{piece}").and_then(|()| stdout.flush()).is_ok();
         }
         true
-    })?;
+    };
+    let out = with_model!(loaded, |m| generate(m, tok, &prompt_ids, &params, None, &mut on_piece))?;
     if json {
         println!("{}", serde_json::to_string(&out).map_err(|e| CliError::Usage(e.to_string()))?);
     } else {

@@ -9,6 +9,7 @@ use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::error::CliError;
+use crate::load::{AdapterInfo, BackendChoice, open_device};
 
 /// Options of `kaoshi info`.
 #[derive(clap::Args)]
@@ -16,6 +17,9 @@ pub struct Args {
     /// The GGUF model file.
     #[arg(long)]
     model: PathBuf,
+    /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -54,12 +58,33 @@ struct Info {
     bos_id: Option<u32>,
     eos_id: Option<u32>,
     chat_template: bool,
+    /// The backend a run with this --backend would use ("cpu" or "gpu: ...").
+    backend: String,
+    /// The GPU adapter, with --backend gpu or auto when one opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adapter: Option<AdapterInfo>,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
     let file = GgufFile::open(&args.model)?;
     let cfg = ModelConfig::from_gguf(&file)?;
     let tok = Tokenizer::from_gguf_metadata(file.metadata().as_map())?;
+    // The device only: info never loads weights.
+    let adapter = match args.backend {
+        BackendChoice::Cpu => None,
+        BackendChoice::Gpu => Some(AdapterInfo::of(&open_device()?)),
+        BackendChoice::Auto => match open_device() {
+            Ok(dev) => Some(AdapterInfo::of(&dev)),
+            Err(e) => {
+                let why = e.to_string();
+                eprintln!(
+                    "note: --backend auto: using the cpu (gpu{})",
+                    why.strip_prefix("--backend gpu").unwrap_or(&why)
+                );
+                None
+            }
+        },
+    };
     let mut types: BTreeMap<String, TypeSummary> = BTreeMap::new();
     for t in file.tensors() {
         let e = types.entry(t.type_name().to_string()).or_insert(TypeSummary { tensors: 0, bytes: 0 });
@@ -92,6 +117,8 @@ pub fn run(args: Args) -> Result<(), CliError> {
         bos_id: tok.bos_id(),
         eos_id: tok.eos_id(),
         chat_template: tok.chat_template().is_some(),
+        backend: adapter.as_ref().map_or_else(|| "cpu".to_string(), AdapterInfo::describe),
+        adapter,
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&info).map_err(|e| CliError::Usage(e.to_string()))?);
@@ -116,5 +143,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let pre = info.pre_tokenizer.as_deref().map(|p| format!(" (pre-tokenizer {p})")).unwrap_or_default();
     println!("tokenizer       {}{pre}, bos {:?}, eos {:?}", info.tokenizer, info.bos_id, info.eos_id);
     println!("chat template   {}", if info.chat_template { "present" } else { "absent" });
+    println!("backend         {}", info.backend);
+    if let Some(a) = &info.adapter {
+        println!("adapter         {} ({}), {}", a.name, a.device_type, a.features.join(", "));
+        let limits: Vec<String> = a.limits.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("limits          {}", limits.join(", "));
+    }
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use kaoshi_engine::{PerplexityParams, perplexity};
 
 use crate::error::CliError;
-use crate::load::load_model;
+use crate::load::{BackendChoice, load_model, with_model};
 use crate::progress::bar;
 
 /// Options of `kaoshi ppl`.
@@ -23,6 +23,9 @@ pub struct Args {
     /// Tokens between window starts (default: half the window).
     #[arg(long)]
     stride: Option<usize>,
+    /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -37,15 +40,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let loaded = load_model(&args.model)?;
-    let ctx = args.ctx.unwrap_or_else(|| 512.min(loaded.model.config().context_length - 1));
+    let loaded = load_model(&args.model, args.backend)?;
+    let context_length = with_model!(loaded, |m| m.config().context_length);
+    let ctx = args.ctx.unwrap_or_else(|| 512.min(context_length - 1));
     let stride = args.stride.unwrap_or((ctx / 2).max(1));
     let pb = bar(0, "windows");
-    let report =
-        perplexity(&loaded.model, &loaded.tokenizer, &text, PerplexityParams { ctx, stride }, &mut |done, total| {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        })?;
+    let mut progress = |done: usize, total: usize| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+    };
+    let params = PerplexityParams { ctx, stride };
+    let report = with_model!(loaded, |m| perplexity(m, &loaded.tokenizer, &text, params, &mut progress))?;
     pb.finish_and_clear();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Usage(e.to_string()))?);

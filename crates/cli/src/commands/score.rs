@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use kaoshi_engine::{ScoreRequest, score_requests};
 
 use crate::error::CliError;
-use crate::load::load_model;
+use crate::load::{BackendChoice, load_model, with_model};
 use crate::progress::bar;
 
 /// Options of `kaoshi score`.
@@ -23,6 +23,9 @@ pub struct Args {
     /// A JSONL file of {"context": ..., "continuation": ...} lines.
     #[arg(long, required_unless_present = "context")]
     requests: Option<PathBuf>,
+    /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
+    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    backend: BackendChoice,
     /// Print one JSON object per request and line.
     #[arg(long)]
     json: bool,
@@ -62,10 +65,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         (None, Some(path)) => read_requests(path)?,
         (None, None) => return Err(CliError::Usage("give --context and --continuation, or --requests".into())),
     };
-    let loaded = load_model(&args.model)?;
+    let loaded = load_model(&args.model, args.backend)?;
     let pb = bar(requests.len() as u64, "scoring");
     for chunk in requests.chunks(CHUNK) {
-        let scored = score_requests(&loaded.model, &loaded.tokenizer, chunk)?;
+        let scored = with_model!(loaded, |m| score_requests(m, &loaded.tokenizer, chunk))?;
         pb.suspend(|| -> Result<(), CliError> {
             for (req, s) in chunk.iter().zip(&scored) {
                 if args.json {

@@ -75,6 +75,17 @@ pub fn nmse(got: &[f32], want: &[f32]) -> f64 {
 ///   (8-bit activations, relative error ~1e-2 per value, ~1e-5 in NMSE);
 ///   the GPU keeps x in f32, so this bounds candle's error, not ours.
 ///   Measured 1e-5; 1e-4. (The prefill case checks our kernel tightly.)
+/// - matmul F16, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q6_K (9 rows of x, so the CPU
+///   dequantizes with candle's `to_float` and runs an f32 GEMM): the GPU
+///   decodes the same f32 weights and sums the same products in another
+///   order, as for Q8_0 prefill: 1e-10. Measured on lavapipe: <= 5e-14 (32-value
+///   types, F16), 1.6e-13 (Q4_K), 1.1e-13 (Q6_K).
+/// - embed F16, Q4_0, Q4_1, Q5_0, Q5_1 (one exact f32 operation each:
+///   f16 widening, small integer times f16 scale, plus an f16 min):
+///   1e-14 like embed_q8_0. Q4_K and Q6_K: two or three f32 multiplies (and
+///   a subtraction) in candle's order, but the GPU may fuse them into an
+///   fma (one rounding fewer): a few ulp per value, 1e-12.
+///   Measured 0 (bit-identical) on lavapipe for all.
 /// - attention: dot products and softmax sums in another order, exp within
 ///   a few ulp: same order as rms_norm; 1e-10.
 pub const THRESHOLDS: &[(&str, f64)] = &[
@@ -87,6 +98,20 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("matmul_q8_0_decode", 1e-4),
     ("embed_f32", 1e-14),
     ("embed_q8_0", 1e-14),
+    ("matmul_f16", 1e-10),
+    ("matmul_q4_0", 1e-10),
+    ("matmul_q4_1", 1e-10),
+    ("matmul_q5_0", 1e-10),
+    ("matmul_q5_1", 1e-10),
+    ("matmul_q4_k", 1e-10),
+    ("matmul_q6_k", 1e-10),
+    ("embed_f16", 1e-14),
+    ("embed_q4_0", 1e-14),
+    ("embed_q4_1", 1e-14),
+    ("embed_q5_0", 1e-14),
+    ("embed_q5_1", 1e-14),
+    ("embed_q4_k", 1e-12),
+    ("embed_q6_k", 1e-12),
     ("attention", 1e-10),
 ];
 
