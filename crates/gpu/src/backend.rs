@@ -32,6 +32,11 @@ impl GpuBackend {
     pub fn device(&self) -> &GpuDevice {
         &self.dev
     }
+
+    /// Compute dispatches issued so far ([`GpuDevice::dispatch_count`]).
+    pub fn dispatch_count(&self) -> u64 {
+        self.dev.dispatch_count()
+    }
 }
 
 fn err(e: impl std::fmt::Display) -> BackendError {

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use wgpu::util::DeviceExt;
 
@@ -42,6 +43,8 @@ pub struct GpuDevice {
     info: AdapterSummary,
     variant: Variant,
     pipelines: Mutex<HashMap<KernelSpec, wgpu::ComputePipeline>>,
+    /// Compute dispatches recorded so far (see [`GpuDevice::dispatch_count`]).
+    dispatches: AtomicU64,
 }
 
 impl std::fmt::Debug for GpuDevice {
@@ -90,12 +93,59 @@ impl GpuDevice {
             f16: features.contains(wgpu::Features::SHADER_F16),
             subgroups: features.contains(wgpu::Features::SUBGROUP),
         };
-        Ok(Self { device, queue, info, variant, pipelines: Mutex::new(HashMap::new()) })
+        Ok(Self { device, queue, info, variant, pipelines: Mutex::new(HashMap::new()), dispatches: AtomicU64::new(0) })
     }
 
     /// The adapter's name, backend, features and limits.
     pub fn info(&self) -> &AdapterSummary {
         &self.info
+    }
+
+    /// Compute dispatches issued on this device since it was opened (one per
+    /// kernel launch; buffer copies are not counted). Read it before and
+    /// after a forward pass for the dispatches per token.
+    pub fn dispatch_count(&self) -> u64 {
+        self.dispatches.load(Ordering::Relaxed)
+    }
+
+    /// Measures the device's memory bandwidth with a copy kernel: copies
+    /// `bytes` (clamped to the adapter's binding and buffer limits, rounded
+    /// down to 16 bytes) from one buffer to another a few times and returns
+    /// GB/s (10^9 bytes per second) counting each byte read and written,
+    /// i.e. `2 x bytes / seconds`, over the best of the timed repetitions.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn measure_copy_bandwidth(&self, bytes: u64) -> Result<f64, GpuError> {
+        const REPS: usize = 5;
+        let l = &self.info.limits;
+        let size = bytes.min(l.max_storage_buffer_binding_size).min(l.max_buffer_size) / 16 * 16;
+        if size == 0 {
+            return Err(GpuError::Shape(format!("a copy of {bytes} bytes measures nothing")));
+        }
+        let n = crate::ops::count((size / 16) as usize)?;
+        let usage = wgpu::BufferUsages::STORAGE;
+        let make = || {
+            self.device.create_buffer(&wgpu::BufferDescriptor { label: None, size, usage, mapped_at_creation: false })
+        };
+        let (src, dst) = (make(), make());
+        let spec = self.spec(crate::Op::Copy, crate::DType::F32);
+        let groups = n.div_ceil(spec.workgroup_size);
+        let wait = || {
+            self.device
+                .poll(wgpu::PollType::wait_indefinitely())
+                .map(|_| ())
+                .map_err(|e| GpuError::Wgpu { context: "waiting for the copy kernel", message: e.to_string() })
+        };
+        // Warm-up: builds the pipeline and touches both buffers.
+        self.dispatch(spec, &[&src, &dst], &[n], groups)?;
+        wait()?;
+        let mut best = f64::INFINITY;
+        for _ in 0..REPS {
+            let t = std::time::Instant::now();
+            self.dispatch(spec, &[&src, &dst], &[n], groups)?;
+            wait()?;
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        Ok(2.0 * size as f64 / best / 1e9)
     }
 
     /// The kernel variant ops use.
@@ -231,6 +281,7 @@ impl GpuDevice {
             pass.dispatch_workgroups(x, y, 1);
         }
         self.queue.submit([encoder.finish()]);
+        self.dispatches.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 

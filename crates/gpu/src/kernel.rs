@@ -20,6 +20,9 @@ pub enum Op {
     AddRows,
     /// Attention with grouped K/V heads and per-row key spans.
     Attention,
+    /// A plain buffer copy (16 bytes per invocation), for measuring the
+    /// device's memory bandwidth.
+    Copy,
 }
 
 /// Storage type of the weight an op reads (F32 for activation-only ops).
@@ -144,6 +147,7 @@ mod src {
     pub const EMBED_Q8_0: &str = include_str!("../../../shaders/embed_q8_0.wgsl");
     pub const ADD_ROWS: &str = include_str!("../../../shaders/add_rows.wgsl");
     pub const ATTENTION: &str = include_str!("../../../shaders/attention.wgsl");
+    pub const COPY: &str = include_str!("../../../shaders/copy.wgsl");
 }
 
 impl KernelSpec {
@@ -213,6 +217,7 @@ impl KernelSpec {
             }
             (Op::AddRows, _) => src::ADD_ROWS,
             (Op::Attention, _) => src::ATTENTION,
+            (Op::Copy, _) => src::COPY,
         };
         parts.push(body.into());
         parts.join("\n")
@@ -220,7 +225,8 @@ impl KernelSpec {
 
     /// Every variant the code can build.
     pub fn all() -> Vec<KernelSpec> {
-        let ops = [Op::Add, Op::SiluMul, Op::RmsNorm, Op::Rope, Op::Matmul, Op::Embed, Op::AddRows, Op::Attention];
+        let ops =
+            [Op::Add, Op::SiluMul, Op::RmsNorm, Op::Rope, Op::Matmul, Op::Embed, Op::AddRows, Op::Attention, Op::Copy];
         let mut out = Vec::new();
         for op in ops {
             for dtype in DType::ALL {

@@ -1,4 +1,7 @@
-//! `kaoshi bench`: prefill and decode speed, and peak memory.
+//! `kaoshi bench`: prefill and decode speed, and peak memory; with the
+//! weight bytes each decoded token reads and the GB/s that makes, and on the
+//! GPU the dispatches per decoded token and the device's copy bandwidth
+//! measured in the same run (so the achieved GB/s reads as a fraction of it).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -6,9 +9,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::error::CliError;
+use kaoshi_formats::GgufFile;
 use kaoshi_model::{Backend, Model};
 
-use crate::load::{AdapterInfo, BackendChoice, load_model, with_model};
+use crate::load::{AdapterInfo, BackendChoice, Engine, load_model};
 
 /// Options of `kaoshi bench`.
 #[derive(clap::Args)]
@@ -28,6 +32,10 @@ pub struct Args {
     /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
     #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
     backend: BackendChoice,
+    /// MiB copied by the GPU bandwidth measurement (clamped to the adapter's
+    /// binding limit).
+    #[arg(long, default_value_t = 256)]
+    copy_mib: u64,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -47,7 +55,43 @@ struct Report {
     prefill_tok_s: f64,
     decode_tok_s: f64,
     time_to_first_token_s: f64,
+    /// Bytes of weight matrices one decode step reads (every matrix the
+    /// forward pass multiplies by; the embedding table only when it is also
+    /// the output projection).
+    weight_bytes_per_token: u64,
+    /// `weight_bytes_per_token x decode_tok_s`, in 10^9 bytes per second.
+    achieved_gb_s: f64,
+    /// GPU: compute dispatches per decoded token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dispatches_per_token: Option<f64>,
+    /// GPU: read + write GB/s of a copy kernel, measured in this run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy_bandwidth_gb_s: Option<f64>,
+    /// GPU: `achieved_gb_s / copy_bandwidth_gb_s`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bandwidth_fraction: Option<f64>,
     peak_rss_mib: Option<f64>,
+}
+
+/// Bytes of the weight matrices a decode step reads: every 2-D tensor except
+/// the embedding table, which counts only when it doubles as the output
+/// projection (no `output.weight`); one row gathered from it is negligible.
+fn weight_bytes_per_token(file: &GgufFile) -> u64 {
+    let tied = file.tensor("output.weight").is_none();
+    file.tensors()
+        .iter()
+        .filter(|t| t.shape.len() == 2 && (tied || t.name != "token_embd.weight"))
+        .map(|t| t.n_bytes)
+        .sum()
+}
+
+/// What one measurement found (best of the repetitions).
+struct Measured {
+    parameters: u64,
+    prefill_s: f64,
+    decode_s: f64,
+    /// Counter deltas over the decode loop of the best repetition.
+    decode_dispatches: Option<u64>,
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in MiB.
@@ -58,8 +102,14 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Parameters, and the best prefill and decode times in seconds.
-fn measure<B: Backend>(model: &Model<B>, args: &Args) -> Result<(u64, f64, f64), CliError> {
+/// Parameters, the best prefill and decode times in seconds, and the
+/// dispatches `dispatches` (a counter, when the backend has one) counted
+/// over the decode loop.
+fn measure<B: Backend>(
+    model: &Model<B>,
+    args: &Args,
+    dispatches: &dyn Fn() -> Option<u64>,
+) -> Result<Measured, CliError> {
     let cfg = model.config();
     if args.prompt_tokens + args.gen_tokens > cfg.context_length {
         return Err(CliError::Usage(format!(
@@ -69,21 +119,30 @@ fn measure<B: Backend>(model: &Model<B>, args: &Args) -> Result<(u64, f64, f64),
     }
     // Deterministic token ids spread over the vocabulary.
     let prompt: Vec<u32> = (0..args.prompt_tokens).map(|i| ((i * 7919 + 13) % cfg.vocab_size) as u32).collect();
+    // Warm-up: a GPU backend builds its pipelines on first use; that is not
+    // prefill time.
+    model.forward_causal(&prompt[..prompt.len().min(2)], &mut model.new_cache(), None, &[0])?;
     let (mut best_prefill, mut best_decode) = (f64::INFINITY, f64::INFINITY);
+    let mut decode_dispatches = None;
     for _ in 0..args.reps {
         let mut cache = model.new_cache();
         let t = Instant::now();
         let logits = model.forward_causal(&prompt, &mut cache, None, &[prompt.len() - 1])?;
         best_prefill = best_prefill.min(t.elapsed().as_secs_f64());
         let mut next = kaoshi_engine::argmax(logits.row(0)) as u32;
+        let before = dispatches();
         let t = Instant::now();
         for _ in 0..args.gen_tokens {
             let l = model.forward_causal(&[next], &mut cache, None, &[0])?;
             next = kaoshi_engine::argmax(l.row(0)) as u32;
         }
-        best_decode = best_decode.min(t.elapsed().as_secs_f64());
+        let elapsed = t.elapsed().as_secs_f64();
+        if elapsed < best_decode {
+            best_decode = elapsed;
+            decode_dispatches = before.zip(dispatches()).map(|(a, b)| b - a);
+        }
     }
-    Ok((cfg.n_params(), best_prefill, best_decode))
+    Ok(Measured { parameters: cfg.n_params(), prefill_s: best_prefill, decode_s: best_decode, decode_dispatches })
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -93,18 +152,40 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let t0 = Instant::now();
     let loaded = load_model(&args.model, args.backend)?;
     let load_s = t0.elapsed().as_secs_f64();
-    let (parameters, best_prefill, best_decode) = with_model!(loaded, |m| measure(m, &args))?;
+    let weight_bytes = weight_bytes_per_token(&GgufFile::open(&args.model)?);
+    let m = match &loaded.engine {
+        Engine::Cpu(model) => measure(model, &args, &|| None)?,
+        Engine::Gpu(model) => measure(model, &args, &|| Some(model.backend().dispatch_count()))?,
+    };
+    // The copy kernel runs after the model's measurement, on the same device.
+    let copy_bandwidth_gb_s = match &loaded.engine {
+        Engine::Cpu(_) => None,
+        Engine::Gpu(model) => Some(
+            model
+                .backend()
+                .device()
+                .measure_copy_bandwidth(args.copy_mib.saturating_mul(1 << 20))
+                .map_err(|e| CliError::Usage(format!("measuring the copy bandwidth: {e}")))?,
+        ),
+    };
+    let decode_tok_s = args.gen_tokens as f64 / m.decode_s;
+    let achieved_gb_s = weight_bytes as f64 * decode_tok_s / 1e9;
     let report = Report {
         model: args.model.display().to_string(),
         backend: loaded.backend(),
         adapter: loaded.adapter.clone(),
-        parameters,
+        parameters: m.parameters,
         prompt_tokens: args.prompt_tokens,
         gen_tokens: args.gen_tokens,
         load_s,
-        prefill_tok_s: args.prompt_tokens as f64 / best_prefill,
-        decode_tok_s: args.gen_tokens as f64 / best_decode,
-        time_to_first_token_s: best_prefill,
+        prefill_tok_s: args.prompt_tokens as f64 / m.prefill_s,
+        decode_tok_s,
+        time_to_first_token_s: m.prefill_s,
+        weight_bytes_per_token: weight_bytes,
+        achieved_gb_s,
+        dispatches_per_token: m.decode_dispatches.map(|d| d as f64 / args.gen_tokens as f64),
+        copy_bandwidth_gb_s,
+        bandwidth_fraction: copy_bandwidth_gb_s.map(|b| achieved_gb_s / b),
         peak_rss_mib: peak_rss_mib(),
     };
     if args.json {
@@ -122,6 +203,17 @@ pub fn run(args: Args) -> Result<(), CliError> {
             report.prefill_tok_s, report.prompt_tokens, report.time_to_first_token_s
         );
         println!("decode      {:.1} tok/s ({} tokens)", report.decode_tok_s, report.gen_tokens);
+        println!(
+            "weights     {:.1} MiB read per decoded token, {:.3} GB/s achieved",
+            report.weight_bytes_per_token as f64 / (1u64 << 20) as f64,
+            report.achieved_gb_s
+        );
+        if let Some(d) = report.dispatches_per_token {
+            println!("dispatches  {d:.1} per decoded token");
+        }
+        if let (Some(b), Some(f)) = (report.copy_bandwidth_gb_s, report.bandwidth_fraction) {
+            println!("bandwidth   {b:.2} GB/s measured by a copy kernel; decode achieves {:.1}% of it", f * 100.0);
+        }
         if let Some(m) = report.peak_rss_mib {
             println!("peak memory {m:.0} MiB (resident)");
         }
