@@ -5,6 +5,8 @@
 # run on lavapipe (Mesa's software Vulkan), installed here when missing and
 # running as root; elsewhere they skip with a message, unless
 # KAOSHI_REQUIRE_GPU=1 (as .ci/run sets), which makes a missing adapter fail.
+# Last, scripts/test-browser.sh runs the wasm crate's tests in headless
+# Chromium (installing chromium, the wasm32 target and wasm-bindgen-cli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -14,7 +16,7 @@ if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
     export XDG_RUNTIME_DIR
 fi
 
-for tool in cargo rustfmt cargo-clippy; do
+for tool in cargo rustfmt cargo-clippy rustup; do
     command -v "$tool" >/dev/null || { echo "error: $tool not found; install the Rust toolchain with rustfmt and clippy" >&2; exit 1; }
 done
 if [ ! -d ../shared/fixtures ]; then
@@ -36,5 +38,13 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --release --workspace --all-targets -- -D warnings
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    echo "== adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+fi
+echo "== cargo clippy (wasm32, kaoshi-wasm)"
+cargo clippy --release --target wasm32-unknown-unknown -p kaoshi-wasm --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --release --workspace --no-fail-fast
+echo "== browser tests"
+bash scripts/test-browser.sh

@@ -48,12 +48,29 @@ fn main(
         first = (d & 1u) == 0u;
         partner = select(i - 1u, i + 1u, first);
     }
-    let angle = pos[row] * inv_freq[pair];
-    let c = cos(angle);
-    let s = sin(angle);
+    let cs = cos_sin(pos[row] * inv_freq[pair]);
+    let c = cs.x;
+    let s = cs.y;
     if (first) {
         out[i] = x[i] * c - x[partner] * s;
     } else {
         out[i] = x[partner] * s + x[i] * c;
+    }
+}
+
+// cos and sin to about 1 ulp for |x| < 2^16 * pi/2: WGSL's built-ins may be
+// off by 2^-11 (SwiftShader is). Cody-Waite reduction by pi/2 in three parts
+// (q * 1.5703125 is exact), then Cephes' polynomials on [-pi/4, pi/4].
+fn cos_sin(x: f32) -> vec2<f32> {
+    let q = round(x * 0.636619772367581343);
+    let r = ((x - q * 1.5703125) - q * 4.837512969970703125e-4) - q * 7.54978995489188216e-8;
+    let z = r * r;
+    let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+    let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+    switch (i32(q) & 3) {
+        case 0: { return vec2<f32>(c, s); }
+        case 1: { return vec2<f32>(-s, c); }
+        case 2: { return vec2<f32>(-c, -s); }
+        default: { return vec2<f32>(s, -c); }
     }
 }

@@ -3,7 +3,7 @@
 // get_scale_min_k4), qs[128]. Value j, with chunk c = j / 64 and sub-block
 // s = j / 32: q = nibble (j % 64) / 32 of qs[32c + j % 32], and
 //   value = (d * scale[s]) * q - dmin * min[s]
-// (candle's BlockQ4K::to_float). Needs `w_byte`, `w_half`.
+// (candle's BlockQ4K::to_float). Needs `w_byte`, `w_half`, `nibbles4`.
 
 const BLOCK_VALUES: u32 = 256u;
 const BLOCK_BYTES: u32 = 144u;
@@ -25,4 +25,22 @@ fn block_value(start: u32, j: u32) -> f32 {
     let d1 = w_half(start) * f32(sm.x);
     let m1 = w_half(start + 2u) * f32(sm.y);
     return d1 * f32(q) - m1;
+}
+
+// Every field is word-aligned (144-byte blocks): the header is 4 words
+// (d and dmin, then the 12 scale bytes), qs starts at word 4.
+fn block_quad(start: u32, j: u32) -> vec4<f32> {
+    let b = start >> 2u;
+    let s = j >> 5u;
+    let q = nibbles4(w[b + 4u + 8u * (j >> 6u) + ((j & 31u) >> 2u)], (s & 1u) * 4u);
+    // Bytes t of the three scale words (t = s % 4); see q4_k_scale_min.
+    let t = (s & 3u) * 8u;
+    let a = extractBits(w[b + 1u], t, 8u);
+    let c = extractBits(w[b + 2u], t, 8u);
+    let e = extractBits(w[b + 3u], t, 8u);
+    let lo = s < 4u;
+    let sc = select((e & 15u) | ((a >> 6u) << 4u), a & 63u, lo);
+    let mn = select((e >> 4u) | ((c >> 6u) << 4u), c & 63u, lo);
+    let dm = unpack2x16float(w[b]);
+    return (dm.x * f32(sc)) * vec4<f32>(q) - vec4<f32>(dm.y * f32(mn));
 }

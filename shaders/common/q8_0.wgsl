@@ -1,12 +1,14 @@
-// Q8_0 (ggml/GGUF layout): blocks of 34 bytes, an f16 scale then 32 signed
-// bytes; value j of a block is scale * q[j]. The tensor's bytes are uploaded
-// unchanged, packed little-endian into u32 words (tail padded with zeros),
-// so a block may start at any even byte offset. Needs `half_at`.
+// Q8_0 (ggml/GGUF layout): 34-byte blocks of 32 values, an f16 scale d then
+// 32 signed bytes; value j = d * q[j]. Blocks start at 0 or 2 mod 4.
+// Needs `w_byte`, `w_half`, `w_u32`, `sbytes4`.
 
-const Q8_0_BLOCK: u32 = 32u;
-const Q8_0_BYTES: u32 = 34u;
+const BLOCK_VALUES: u32 = 32u;
+const BLOCK_BYTES: u32 = 34u;
 
-// The signed byte at byte offset `byte` of the word `word`, as f32.
-fn q8_0_quant(word: u32, byte: u32) -> f32 {
-    return f32(extractBits(i32(word), (byte & 3u) * 8u, 8u));
+fn block_value(start: u32, j: u32) -> f32 {
+    return w_half(start) * f32(extractBits(i32(w_byte(start + 2u + j)), 0u, 8u));
+}
+
+fn block_quad(start: u32, j: u32) -> vec4<f32> {
+    return w_half(start) * sbytes4(w_u32(start + 2u + j));
 }

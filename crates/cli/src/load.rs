@@ -71,6 +71,19 @@ pub struct AdapterInfo {
     pub features: Vec<String>,
     /// The limits that matter to compute kernels.
     pub limits: BTreeMap<&'static str, u64>,
+    /// The kernel variant every op runs in.
+    pub kernel_variant: KernelVariant,
+}
+
+/// The kernel variant chosen for a device ([`kaoshi_gpu::Variant`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct KernelVariant {
+    /// Invocations per workgroup.
+    pub workgroup_size: u32,
+    /// Whether the f16 variants are used.
+    pub f16: bool,
+    /// Whether reductions use subgroup operations.
+    pub subgroups: bool,
 }
 
 impl AdapterInfo {
@@ -94,6 +107,10 @@ impl AdapterInfo {
             device_type: i.device_type.clone(),
             features: i.features.iter_names().map(|(n, _)| n.to_string()).collect(),
             limits,
+            kernel_variant: {
+                let v = dev.variant();
+                KernelVariant { workgroup_size: v.workgroup_size, f16: v.f16, subgroups: v.subgroups }
+            },
         }
     }
 
@@ -104,8 +121,29 @@ impl AdapterInfo {
 }
 
 /// Opens the default GPU device, or says why there is none in one line.
+/// `KAOSHI_GPU_WORKGROUP_SIZE` (32, 64 or 256) overrides the default
+/// kernel workgroup size and `KAOSHI_GPU_SUBMIT_EVERY` the number of
+/// dispatches recorded before a submission, for tuning on a given GPU.
 pub fn open_device() -> Result<GpuDevice, CliError> {
-    GpuDevice::new().map_err(|e| CliError::Usage(format!("--backend gpu: {e}")))
+    let mut dev = GpuDevice::new().map_err(|e| CliError::Usage(format!("--backend gpu: {e}")))?;
+    if let Ok(text) = std::env::var("KAOSHI_GPU_WORKGROUP_SIZE") {
+        let size = text.parse::<u32>().ok().filter(|n| kaoshi_gpu::WORKGROUP_SIZES.contains(n)).ok_or_else(|| {
+            CliError::Usage(format!(
+                "KAOSHI_GPU_WORKGROUP_SIZE={text}: expected one of {:?}",
+                kaoshi_gpu::WORKGROUP_SIZES
+            ))
+        })?;
+        let mut v = dev.variant();
+        v.workgroup_size = size;
+        dev.set_variant(v).map_err(|e| CliError::Usage(format!("KAOSHI_GPU_WORKGROUP_SIZE={text}: {e}")))?;
+    }
+    if let Ok(text) = std::env::var("KAOSHI_GPU_SUBMIT_EVERY") {
+        let n = text.parse::<u32>().ok().filter(|&n| n > 0).ok_or_else(|| {
+            CliError::Usage(format!("KAOSHI_GPU_SUBMIT_EVERY={text}: expected a positive number of dispatches"))
+        })?;
+        dev.set_submit_every(n);
+    }
+    Ok(dev)
 }
 
 /// A model ready to run, with its tokenizer.

@@ -169,9 +169,9 @@ fn eval_on_gpu_records_the_backend() {
     assert_eq!(r["n-samples"]["demo"]["effective"], 4);
 }
 
-/// A type the GPU kernels do not read. (Q4_K, which this test first used,
-/// gained GPU kernels; Q2_K has none.)
-const GPU_UNSUPPORTED: (&str, &str) = ("Q2_K", "Q2K");
+/// A type the GPU kernels do not read. (Q4_K, then Q2_K, which this test
+/// used first, gained GPU kernels; BF16 has none.)
+const GPU_UNSUPPORTED: (&str, &str) = ("BF16", "BF16");
 
 #[test]
 fn unsupported_type_fails_on_gpu_and_falls_back_with_auto() {

@@ -1,7 +1,7 @@
 //! Text generation: greedy or sampled, streaming, with stop tokens and
 //! stop strings.
 
-use kaoshi_model::{Backend, HookSet, Model};
+use kaoshi_model::{Backend, HookSet, KeySpan, Model, ModelError};
 use kaoshi_tokenizer::{StreamDecoder, Tokenizer};
 use serde::Serialize;
 
@@ -76,9 +76,8 @@ pub fn generate<B: Backend>(
     // Text decoded but held back because it may begin a stop string.
     let mut held = String::new();
     let ctx_max = model.config().context_length;
-    let mut logits = model.forward_causal(prompt, &mut cache, hooks.as_deref_mut(), &[prompt.len() - 1])?;
+    let mut next = next_token(model, prompt, &mut cache, hooks.as_deref_mut(), &params.sampling, &mut rng)?;
     for _ in 0..params.max_tokens {
-        let next = sample(logits.row(0), &params.sampling, &mut rng);
         if params.stop_ids.contains(&next) {
             out.stop = StopReason::StopToken;
             break;
@@ -101,12 +100,38 @@ pub fn generate<B: Backend>(
             out.stop = StopReason::ContextFull;
             break;
         }
-        logits = model.forward_causal(&[next], &mut cache, hooks.as_deref_mut(), &[0])?;
+        next = next_token(model, &[next], &mut cache, hooks.as_deref_mut(), &params.sampling, &mut rng)?;
     }
     held.push_str(&decoder.finish());
     let n = held.len();
     emit(&mut out.text, &mut held, n, on_text);
     Ok(out)
+}
+
+/// Runs `tokens` after `cache` and picks the next token from the last row:
+/// greedy decoding reduces on the backend (one index read back), sampling
+/// reads the row.
+fn next_token<B: Backend>(
+    model: &Model<B>,
+    tokens: &[u32],
+    cache: &mut kaoshi_model::KvCache<B>,
+    hooks: Option<&mut HookSet>,
+    sampling: &SamplingParams,
+    rng: &mut Rng,
+) -> Result<u32, EngineError> {
+    let start = cache.len();
+    let positions: Vec<usize> = (start..start + tokens.len()).collect();
+    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+    let last = [tokens.len() - 1];
+    let logits = model
+        .forward_device(tokens, &positions, &spans, cache, hooks, &last)?
+        .ok_or_else(|| EngineError::BadRequest("no logits row".into()))?;
+    let b = model.backend();
+    if sampling.temperature <= 0.0 {
+        let ids = b.argmax_rows(&logits).map_err(ModelError::from)?;
+        return ids.first().copied().ok_or_else(|| EngineError::BadRequest("no logits row".into()));
+    }
+    Ok(sample(b.download(&logits).map_err(ModelError::from)?.row(0), sampling, rng))
 }
 
 /// Moves the first `n` bytes of `held` to `text` and the callback.

@@ -28,5 +28,6 @@ pub use logits::{argmax, log_softmax};
 pub use perplexity::{PerplexityParams, PerplexityReport, perplexity};
 pub use sampling::{Rng, SamplingParams};
 pub use score::{
-    ContinuationScore, ScoreRequest, ScoredRequest, score_continuations, score_from_scratch, score_requests,
+    ContinuationBatch, ContinuationScore, ScoreRequest, ScoredRequest, ScoringPlan, score_continuations,
+    score_from_scratch, score_requests,
 };

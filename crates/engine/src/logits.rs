@@ -10,20 +10,12 @@ pub fn log_softmax(row: &[f32]) -> Vec<f32> {
 
 /// `log_softmax(row)[target]` without building the whole vector.
 pub fn log_prob(row: &[f32], target: usize) -> f64 {
-    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f64 = row.iter().map(|&x| f64::from(x - max).exp()).sum();
-    f64::from(row[target]) - f64::from(max) - sum.ln()
+    kaoshi_model::host_log_prob(row, target)
 }
 
 /// Index of the largest logit (the first one on ties, as llama.cpp's greedy sampler).
 pub fn argmax(row: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &x) in row.iter().enumerate() {
-        if x > row[best] {
-            best = i;
-        }
-    }
-    best
+    kaoshi_model::host_argmax(row)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! ([`kaoshi_model::KeySpan`]). The result is the same as scoring each
 //! `context + continuation` from scratch (tested), at a fraction of the cost.
 
-use kaoshi_model::{Backend, HookSet, KeySpan, Model};
+use kaoshi_model::{Backend, HookSet, KeySpan, Model, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 use serde::{Deserialize, Serialize};
 
@@ -29,79 +29,181 @@ pub struct ContinuationScore {
     pub token_logprobs: Vec<f64>,
 }
 
+/// The passes that score continuations after a context, planned without a
+/// model so that a synchronous and an asynchronous runner (the browser
+/// reads results back with `await`) share one plan: first the context with
+/// a causal pass, whose last row predicts every continuation's first token;
+/// then continuations longer than one token in batches over a copy of the
+/// context's cache, each row seeing the context and its own continuation's
+/// earlier tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoringPlan {
+    /// Picks `(row 0, first token)` of the context pass, one per continuation.
+    pub first_picks: Vec<(usize, u32)>,
+    /// The continuation batches, each run on a clone of the context's cache.
+    pub batches: Vec<ContinuationBatch>,
+    n_tokens: Vec<usize>,
+}
+
+/// One batched forward pass of [`ScoringPlan`]: run `tokens` at
+/// `positions` with `spans`, take logits of every row, score `picks`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContinuationBatch {
+    /// Token ids, continuations back to back (each without its last token).
+    pub tokens: Vec<u32>,
+    /// Sequence position of each token.
+    pub positions: Vec<usize>,
+    /// Keys each row may see.
+    pub spans: Vec<KeySpan>,
+    /// `(row, next token)` to score, in continuation order.
+    pub picks: Vec<(usize, u32)>,
+    /// The continuation each pick belongs to.
+    pub owners: Vec<usize>,
+}
+
+impl ScoringPlan {
+    /// Plans the scoring of `continuations` after `context`; the context must
+    /// not be empty (its last token predicts the first continuation token)
+    /// and no continuation may be empty.
+    pub fn new(context: &[u32], continuations: &[Vec<u32>]) -> Result<Self, EngineError> {
+        if context.is_empty() {
+            return Err(EngineError::BadRequest(
+                "the context has no tokens: nothing predicts the first continuation token".into(),
+            ));
+        }
+        if let Some(i) = continuations.iter().position(|c| c.is_empty()) {
+            return Err(EngineError::BadRequest(format!("continuation {i} has no tokens")));
+        }
+        let base = context.len();
+        let mut batches = Vec::new();
+        let mut batch: Option<ContinuationBatch> = None;
+        for (i, c) in continuations.iter().enumerate().filter(|(_, c)| c.len() > 1) {
+            let n = c.len() - 1;
+            if batch.as_ref().is_some_and(|b| !b.tokens.is_empty() && b.tokens.len() + n > MAX_BATCH_ROWS) {
+                batches.extend(batch.take());
+            }
+            let b = batch.get_or_insert_with(|| ContinuationBatch {
+                tokens: vec![],
+                positions: vec![],
+                spans: vec![],
+                picks: vec![],
+                owners: vec![],
+            });
+            let own_start = base + b.tokens.len();
+            for (j, (&t, &next)) in c.iter().zip(&c[1..]).enumerate() {
+                b.picks.push((b.tokens.len(), next));
+                b.owners.push(i);
+                b.tokens.push(t);
+                b.positions.push(context.len() + j);
+                b.spans.push(KeySpan { shared: base, own_start, own_end: own_start + j + 1 });
+            }
+        }
+        batches.extend(batch);
+        Ok(Self {
+            first_picks: continuations.iter().map(|c| (0, c[0])).collect(),
+            batches,
+            n_tokens: continuations.iter().map(Vec::len).collect(),
+        })
+    }
+
+    /// The scores, given the results of the context pass's `first_picks`
+    /// and of each batch's `picks`, in order.
+    pub fn finish(
+        &self,
+        first: &[TokenScore],
+        batches: &[Vec<TokenScore>],
+    ) -> Result<Vec<ContinuationScore>, EngineError> {
+        let missing = || EngineError::BadRequest("a token score is missing".into());
+        if first.len() != self.first_picks.len() || batches.len() != self.batches.len() {
+            return Err(missing());
+        }
+        let mut scores: Vec<ContinuationScore> = self
+            .n_tokens
+            .iter()
+            .zip(first)
+            .map(|(&n, s)| ContinuationScore {
+                logprob: s.log_prob,
+                is_greedy: s.is_argmax,
+                n_tokens: n,
+                token_logprobs: vec![s.log_prob],
+            })
+            .collect();
+        for (b, got) in self.batches.iter().zip(batches) {
+            if got.len() != b.picks.len() {
+                return Err(missing());
+            }
+            for (&i, t) in b.owners.iter().zip(got) {
+                let s = &mut scores[i];
+                s.logprob += t.log_prob;
+                s.token_logprobs.push(t.log_prob);
+                s.is_greedy &= t.is_argmax;
+            }
+        }
+        Ok(scores)
+    }
+}
+
 /// Scores token continuations after `context` (which must not be empty: the
-/// first continuation token is predicted from the last context token).
+/// first continuation token is predicted from the last context token),
+/// following a [`ScoringPlan`].
 pub fn score_continuations<B: Backend>(
     model: &Model<B>,
     context: &[u32],
     continuations: &[Vec<u32>],
     mut hooks: Option<&mut HookSet>,
 ) -> Result<Vec<ContinuationScore>, EngineError> {
-    let Some(last) = context.len().checked_sub(1) else {
-        return Err(EngineError::BadRequest(
-            "the context has no tokens: nothing predicts the first continuation token".into(),
-        ));
-    };
-    if let Some(i) = continuations.iter().position(|c| c.is_empty()) {
-        return Err(EngineError::BadRequest(format!("continuation {i} has no tokens")));
-    }
+    let plan = ScoringPlan::new(context, continuations)?;
     let mut ctx_cache = model.new_cache();
-    let ctx_logits = model.forward_causal(context, &mut ctx_cache, hooks.as_deref_mut(), &[last])?;
-    let first_row = ctx_logits.row(0);
-    let mut scores: Vec<ContinuationScore> = continuations
-        .iter()
-        .map(|c| {
-            let lp = log_prob(first_row, c[0] as usize);
-            ContinuationScore {
-                logprob: lp,
-                is_greedy: argmax(first_row) == c[0] as usize,
-                n_tokens: c.len(),
-                token_logprobs: vec![lp],
-            }
-        })
-        .collect();
-    // Continuations longer than one token: feed all but their last token,
-    // several continuations per pass.
-    let mut pending: Vec<usize> = (0..continuations.len()).filter(|&i| continuations[i].len() > 1).collect();
-    while !pending.is_empty() {
-        let mut batch = Vec::new();
-        let mut rows = 0;
-        while let Some(&i) = pending.first() {
-            let n = continuations[i].len() - 1;
-            if !batch.is_empty() && rows + n > MAX_BATCH_ROWS {
-                break;
-            }
-            batch.push(i);
-            rows += n;
-            pending.remove(0);
-        }
+    let positions: Vec<usize> = (0..context.len()).collect();
+    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+    let last = [context.len() - 1];
+    let first = forward_scores(
+        model,
+        context,
+        &positions,
+        &spans,
+        &mut ctx_cache,
+        hooks.as_deref_mut(),
+        &last,
+        &plan.first_picks,
+    )?;
+    let mut got = Vec::with_capacity(plan.batches.len());
+    for b in &plan.batches {
         let mut cache = ctx_cache.clone();
-        let base = cache.len();
-        let (mut tokens, mut positions, mut spans) = (Vec::new(), Vec::new(), Vec::new());
-        for &i in &batch {
-            let own_start = base + tokens.len();
-            for (j, &t) in continuations[i][..continuations[i].len() - 1].iter().enumerate() {
-                tokens.push(t);
-                positions.push(context.len() + j);
-                spans.push(KeySpan { shared: base, own_start, own_end: own_start + j + 1 });
-            }
-        }
-        let all_rows: Vec<usize> = (0..tokens.len()).collect();
-        let logits = model.forward(&tokens, &positions, &spans, &mut cache, hooks.as_deref_mut(), &all_rows)?;
-        let mut row = 0;
-        for &i in &batch {
-            for &target in &continuations[i][1..] {
-                let r = logits.row(row);
-                let lp = log_prob(r, target as usize);
-                let s = &mut scores[i];
-                s.logprob += lp;
-                s.token_logprobs.push(lp);
-                s.is_greedy &= argmax(r) == target as usize;
-                row += 1;
-            }
-        }
+        let rows: Vec<usize> = (0..b.tokens.len()).collect();
+        got.push(forward_scores(
+            model,
+            &b.tokens,
+            &b.positions,
+            &b.spans,
+            &mut cache,
+            hooks.as_deref_mut(),
+            &rows,
+            &b.picks,
+        )?);
     }
-    Ok(scores)
+    plan.finish(&first, &got)
+}
+
+/// Runs a forward pass and scores `picks` (`(index into logit_rows, token)`)
+/// on the backend, reading back two numbers per pick instead of whole rows
+/// of logits.
+#[allow(clippy::too_many_arguments)]
+fn forward_scores<B: Backend>(
+    model: &Model<B>,
+    tokens: &[u32],
+    positions: &[usize],
+    spans: &[KeySpan],
+    cache: &mut kaoshi_model::KvCache<B>,
+    hooks: Option<&mut HookSet>,
+    logit_rows: &[usize],
+    picks: &[(usize, u32)],
+) -> Result<Vec<TokenScore>, EngineError> {
+    let logits = model.forward_device(tokens, positions, spans, cache, hooks, logit_rows)?;
+    match logits {
+        Some(l) => Ok(model.backend().token_scores(&l, picks).map_err(kaoshi_model::ModelError::from)?),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The reference path: each `context + continuation` runs from scratch in

@@ -7,9 +7,8 @@
 //! aligned to `general.alignment` (default 32).
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use candle_core::quantized::{GgmlDType, QTensor, ggml_file};
 
@@ -17,6 +16,7 @@ use crate::Value;
 use crate::dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name};
 use crate::error::FormatError;
 use crate::metadata::Metadata;
+use crate::source::{ByteSource, FileSource, MemorySource};
 
 /// ggml's limit on tensor rank (`GGML_MAX_DIMS`).
 const MAX_DIMS: u32 = 4;
@@ -24,6 +24,8 @@ const MAX_DIMS: u32 = 4;
 const MAX_VALUE_DEPTH: usize = 4;
 /// The default data alignment (ggml `GGUF_DEFAULT_ALIGNMENT`).
 const DEFAULT_ALIGNMENT: u64 = 32;
+/// Bytes the header reader fetches from its source at a time.
+const READ_WINDOW: usize = 1 << 20;
 
 /// The GGUF format version of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +65,10 @@ impl TensorEntry {
     }
 }
 
-/// A GGUF file with a validated header.
-#[derive(Debug)]
+/// A GGUF file with a validated header, read from disk or from memory.
 pub struct GgufFile {
     path: PathBuf,
+    source: Box<dyn ByteSource>,
     version: GgufVersion,
     file_len: u64,
     metadata: Metadata,
@@ -74,23 +76,56 @@ pub struct GgufFile {
     index: HashMap<String, usize>,
 }
 
+impl std::fmt::Debug for GgufFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GgufFile")
+            .field("path", &self.path)
+            .field("version", &self.version)
+            .field("file_len", &self.file_len)
+            .field("metadata", &self.metadata)
+            .field("tensors", &self.tensors)
+            .finish_non_exhaustive()
+    }
+}
+
 impl GgufFile {
-    /// Opens and validates `path`. Reads only the header.
+    /// Opens and validates `path`. Reads only the header; the file stays
+    /// open for reading tensors.
     pub fn open(path: &Path) -> Result<Self, FormatError> {
-        let io = |source| FormatError::Io { path: path.to_path_buf(), source };
-        let file = File::open(path).map_err(io)?;
-        let file_len = file.metadata().map_err(io)?.len();
-        let mut reader = HeaderReader {
-            inner: BufReader::with_capacity(1 << 20, file),
-            pos: 0,
-            len: file_len,
-            path: path.to_path_buf(),
-            version: GgufVersion::V3,
-        };
-        reader.parse()
+        let source = FileSource::open(path).map_err(|source| FormatError::Io { path: path.to_path_buf(), source })?;
+        Self::parse(path.to_path_buf(), Box::new(source))
     }
 
-    /// The file's path.
+    /// Validates a GGUF file held in memory (e.g. fetched by a browser).
+    /// `name` stands for the path in errors and in [`GgufFile::path`].
+    pub fn from_bytes(name: &str, bytes: impl Into<Arc<[u8]>>) -> Result<Self, FormatError> {
+        Self::from_source(name, Box::new(MemorySource::new(bytes)))
+    }
+
+    /// Validates the GGUF file in `source`, reading only the header.
+    /// `name` stands for the path in errors and in [`GgufFile::path`].
+    pub fn from_source(name: &str, source: Box<dyn ByteSource>) -> Result<Self, FormatError> {
+        Self::parse(PathBuf::from(name), source)
+    }
+
+    fn parse(path: PathBuf, source: Box<dyn ByteSource>) -> Result<Self, FormatError> {
+        let len = source.len();
+        let mut reader = HeaderReader {
+            source: source.as_ref(),
+            window: Vec::new(),
+            window_start: 0,
+            pos: 0,
+            len,
+            path,
+            version: GgufVersion::V3,
+        };
+        let parsed = reader.parse()?;
+        let HeaderReader { path, version, .. } = reader;
+        let (metadata, tensors, index) = parsed;
+        Ok(GgufFile { path, source, version, file_len: len, metadata, tensors, index })
+    }
+
+    /// The file's path (for a file read from memory, the name it was given).
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -134,9 +169,6 @@ impl GgufFile {
     /// Reads the raw bytes of one tensor.
     pub fn read_tensor_bytes(&self, name: &str) -> Result<Vec<u8>, FormatError> {
         let entry = self.require_tensor(name)?;
-        let io = |source| FormatError::Io { path: self.path.clone(), source };
-        let mut file = File::open(&self.path).map_err(io)?;
-        file.seek(SeekFrom::Start(entry.offset)).map_err(io)?;
         let n = usize::try_from(entry.n_bytes).map_err(|_| FormatError::BadDimensions {
             path: self.path.clone(),
             tensor: name.to_string(),
@@ -144,7 +176,9 @@ impl GgufFile {
             reason: "larger than this platform's address space".into(),
         })?;
         let mut bytes = vec![0u8; n];
-        file.read_exact(&mut bytes).map_err(io)?;
+        self.source
+            .read_at(entry.offset, &mut bytes)
+            .map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
         Ok(bytes)
     }
 
@@ -158,17 +192,46 @@ impl GgufFile {
     }
 }
 
+/// The parsed header: metadata, tensors in file order, and the name index.
+type Header = (Metadata, Vec<TensorEntry>, HashMap<String, usize>);
+
 /// Reads the header, tracking the position so every length can be checked
 /// against the bytes left in the file before anything is allocated.
-struct HeaderReader {
-    inner: BufReader<File>,
+struct HeaderReader<'a> {
+    source: &'a dyn ByteSource,
+    /// Bytes `window_start..window_start + window.len()` of the source.
+    window: Vec<u8>,
+    window_start: u64,
     pos: u64,
     len: u64,
     path: PathBuf,
     version: GgufVersion,
 }
 
-impl HeaderReader {
+impl HeaderReader<'_> {
+    /// Fills `out` from the current position and moves past it. Callers
+    /// have checked (`ensure`) that the bytes are inside the source.
+    fn read_exact(&mut self, out: &mut [u8]) -> Result<(), FormatError> {
+        let io = |source| FormatError::Io { path: self.path.clone(), source };
+        let n = out.len() as u64;
+        let in_window = self.pos >= self.window_start && self.pos + n <= self.window_start + self.window.len() as u64;
+        if !in_window {
+            if out.len() >= READ_WINDOW {
+                self.source.read_at(self.pos, out).map_err(io)?;
+                self.pos += n;
+                return Ok(());
+            }
+            let take = (self.len - self.pos).min(READ_WINDOW as u64) as usize;
+            self.window.resize(take, 0);
+            self.source.read_at(self.pos, &mut self.window).map_err(io)?;
+            self.window_start = self.pos;
+        }
+        let at = (self.pos - self.window_start) as usize;
+        out.copy_from_slice(&self.window[at..at + out.len()]);
+        self.pos += n;
+        Ok(())
+    }
+
     fn truncated(&self, what: &str, needed: u64) -> FormatError {
         FormatError::Truncated { path: self.path.clone(), what: what.to_string(), needed, len: self.len }
     }
@@ -188,8 +251,7 @@ impl HeaderReader {
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N], FormatError> {
         self.ensure(N as u64, what)?;
         let mut buf = [0u8; N];
-        self.inner.read_exact(&mut buf).map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
-        self.pos += N as u64;
+        self.read_exact(&mut buf)?;
         Ok(buf)
     }
 
@@ -213,8 +275,7 @@ impl HeaderReader {
         let n = self.len_field(what)?;
         self.ensure(n, what)?;
         let mut buf = vec![0u8; n as usize];
-        self.inner.read_exact(&mut buf).map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
-        self.pos += n;
+        self.read_exact(&mut buf)?;
         String::from_utf8(buf).map_err(|_| self.malformed(format!("{what} is not valid UTF-8")))
     }
 
@@ -257,13 +318,13 @@ impl HeaderReader {
         })
     }
 
-    fn parse(&mut self) -> Result<GgufFile, FormatError> {
+    fn parse(&mut self) -> Result<Header, FormatError> {
         let mut magic = [0u8; 4];
-        let got = self.inner.read(&mut magic).map_err(|source| FormatError::Io { path: self.path.clone(), source })?;
+        let got = self.len.min(4) as usize;
+        self.read_exact(&mut magic[..got])?;
         if got < 4 || &magic != b"GGUF" {
             return Err(FormatError::NotGguf { path: self.path.clone(), found: magic[..got].to_vec() });
         }
-        self.pos = 4;
         let version = self.u32("version")?;
         self.version = match version {
             1 => GgufVersion::V1,
@@ -328,7 +389,7 @@ impl HeaderReader {
             }
             tensors.push(entry);
         }
-        Ok(GgufFile { path: self.path.clone(), version: self.version, file_len: self.len, metadata, tensors, index })
+        Ok((metadata, tensors, index))
     }
 
     fn tensor_entry(

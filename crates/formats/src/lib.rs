@@ -12,6 +12,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The bytes come from a [`ByteSource`]: a file ([`GgufFile::open`]) or a
+//! buffer in memory ([`GgufFile::from_bytes`], as in a browser, where there
+//! are no paths).
+//!
 //! Tensor payloads are read on demand ([`GgufFile::read_qtensor`]), one tensor
 //! at a time, so a backend can move each weight to its own memory without the
 //! whole file ever being resident.
@@ -20,6 +24,7 @@ mod dtype;
 mod error;
 mod gguf;
 mod metadata;
+mod source;
 pub mod synth;
 
 pub use candle_core::quantized::GgmlDType;
@@ -28,3 +33,4 @@ pub use dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name, parse_dtype};
 pub use error::FormatError;
 pub use gguf::{GgufFile, GgufVersion, TensorEntry};
 pub use metadata::Metadata;
+pub use source::{ByteSource, FileSource, MemorySource};

@@ -237,8 +237,28 @@ pub fn write_synthetic(
     ];
     arch_md.append(&mut md);
     let list = tensor_list(&spec);
-    let mut tensors = Vec::with_capacity(list.len());
-    for (i, (name, shape, matrix)) in list.iter().enumerate() {
+    let tensors = quantize_all(&list, dtype, seed, out, progress)?;
+    let io = |source| FormatError::Io { path: out.to_path_buf(), source };
+    let file = std::fs::File::create(out).map_err(io)?;
+    let mut w = BufWriter::new(file);
+    let md_refs: Vec<(&str, &Value)> = arch_md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    gguf_file::write(&mut w, &md_refs, &t_refs).map_err(|e| err(out, e.to_string()))?;
+    std::io::Write::flush(&mut w).map_err(io)?;
+    Ok(())
+}
+
+/// Generates and quantizes every tensor, on all cores (tensors are
+/// independent, and quantizing a 7B-shaped model on one core takes minutes).
+/// The result does not depend on the number of threads.
+fn quantize_all(
+    list: &[(String, Vec<usize>, bool)],
+    dtype: GgmlDType,
+    seed: u64,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<(String, QTensor)>, FormatError> {
+    let one = |(name, shape, matrix): &(String, Vec<usize>, bool)| -> Result<QTensor, FormatError> {
         let n: usize = shape.iter().product();
         let values = if !matrix {
             if name.ends_with(".bias") { random(n, seed, name, 0.0, 0.1) } else { random(n, seed, name, 1.0, 0.2) }
@@ -249,16 +269,46 @@ pub fn write_synthetic(
         };
         let t = Tensor::from_vec(values, shape.as_slice(), &Device::Cpu).map_err(|e| err(out, e.to_string()))?;
         let ty = if *matrix { matrix_type(dtype, shape[shape.len() - 1]) } else { GgmlDType::F32 };
-        let q = QTensor::quantize(&t, ty).map_err(|e| err(out, format!("quantizing {name}: {e}")))?;
-        tensors.push((name.clone(), q));
-        progress(i + 1, list.len());
-    }
-    let io = |source| FormatError::Io { path: out.to_path_buf(), source };
-    let file = std::fs::File::create(out).map_err(io)?;
-    let mut w = BufWriter::new(file);
-    let md_refs: Vec<(&str, &Value)> = arch_md.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    gguf_file::write(&mut w, &md_refs, &t_refs).map_err(|e| err(out, e.to_string()))?;
-    std::io::Write::flush(&mut w).map_err(io)?;
-    Ok(())
+        QTensor::quantize(&t, ty).map_err(|e| err(out, format!("quantizing {name}: {e}")))
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(list.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut slots: Vec<Option<QTensor>> = (0..list.len()).map(|_| None).collect();
+    std::thread::scope(|scope| -> Result<(), FormatError> {
+        for _ in 0..threads {
+            let (tx, next, one) = (tx.clone(), &next, &one);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = list.get(i) else { break };
+                    let failed = {
+                        let r = one(item);
+                        let failed = r.is_err();
+                        if tx.send((i, r)).is_err() {
+                            break;
+                        }
+                        failed
+                    };
+                    if failed {
+                        // Stop the other workers soon: no index is left for them.
+                        next.store(list.len(), std::sync::atomic::Ordering::Relaxed);
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (done, (i, r)) in rx.iter().enumerate() {
+            slots[i] = Some(r?);
+            progress(done + 1, list.len());
+        }
+        Ok(())
+    })?;
+    list.iter()
+        .zip(slots)
+        .map(|((name, _, _), q)| {
+            q.map(|q| (name.clone(), q)).ok_or_else(|| err(out, format!("{name} was not generated")))
+        })
+        .collect()
 }

@@ -120,12 +120,28 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 /// Writes `bytes` to a temporary file named after the test and opens it.
+/// The same bytes read from memory (`GgufFile::from_bytes`, named by the
+/// path) must give the same outcome: the same error, or the same
+/// header.
 fn open_bytes(name: &str, bytes: &[u8]) -> Result<GgufFile, FormatError> {
     let path = tmp(name);
     std::fs::write(&path, bytes).expect("write test file");
     let result = GgufFile::open(&path);
     std::fs::remove_file(&path).ok();
+    let in_memory = GgufFile::from_bytes(path.to_str().expect("UTF-8 temp path"), bytes.to_vec());
+    match (&result, &in_memory) {
+        (Err(disk), Err(mem)) => assert_eq!(format!("{disk:?}"), format!("{mem:?}"), "disk and memory disagree"),
+        (Ok(disk), Ok(mem)) => assert_eq!(header(disk), header(mem), "disk and memory disagree"),
+        _ => panic!("disk gives {result:?}, memory gives {in_memory:?}"),
+    }
     result
+}
+
+/// Everything the header says, in a fixed order.
+fn header(file: &GgufFile) -> String {
+    let mut kv: Vec<String> = file.metadata().as_map().iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    kv.sort();
+    format!("{:?} {} {kv:?} {:?}", file.version(), file.file_len(), file.tensors())
 }
 
 fn shared_dir() -> PathBuf {

@@ -1,14 +1,15 @@
 //! [`GpuBackend`]: [`kaoshi_model::Backend`] on a [`GpuDevice`].
 //!
-//! Weights: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K and Q6_K matrices stay in their file layout on the device;
+//! Weights: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K matrices stay in their file
+//! layout on the device (BF16 and the other ggml types are refused with an error naming the tensor);
 //! F32/F16 vectors are widened to f32. Every op is a GPU kernel or a GPU
 //! buffer copy except `scale_columns` (host round trip; it is used only by
 //! interventions) and the uniform/index uploads each op makes.
 
 use kaoshi_formats::{GgmlDType, GgufFile};
-use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, RopeSpec};
+use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, RopeSpec, TokenScore};
 
-use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor};
+use crate::{DType, GpuDevice, GpuMatrix, GpuTensor};
 
 /// The GPU backend.
 #[derive(Debug)]
@@ -19,7 +20,7 @@ pub struct GpuBackend {
 impl GpuBackend {
     /// A backend on the default adapter.
     #[cfg(not(target_arch = "wasm32"))]
-    pub fn new() -> Result<Self, GpuError> {
+    pub fn new() -> Result<Self, crate::GpuError> {
         Ok(Self { dev: GpuDevice::new()? })
     }
 
@@ -55,6 +56,9 @@ fn weight_dtype(name: &str, dtype: GgmlDType) -> Result<DType, BackendError> {
         GgmlDType::Q5_1 => Ok(DType::Q5_1),
         GgmlDType::Q4K => Ok(DType::Q4K),
         GgmlDType::Q6K => Ok(DType::Q6K),
+        GgmlDType::Q2K => Ok(DType::Q2K),
+        GgmlDType::Q3K => Ok(DType::Q3K),
+        GgmlDType::Q5K => Ok(DType::Q5K),
         other => Err(err(format!("{name}: {other:?} weights are not supported by the GPU backend yet"))),
     }
 }
@@ -103,6 +107,14 @@ impl Backend for GpuBackend {
 
     fn linear(&self, x: &GpuTensor, w: &GpuMatrix) -> Result<GpuTensor, BackendError> {
         self.dev.matmul(x, w).map_err(err)
+    }
+
+    fn linear_bias(&self, x: &GpuTensor, w: &GpuMatrix, bias: &GpuTensor) -> Result<GpuTensor, BackendError> {
+        self.dev.matmul_fused(x, w, Some(bias), None).map_err(err)
+    }
+
+    fn linear_residual(&self, x: &GpuTensor, w: &GpuMatrix, residual: &GpuTensor) -> Result<GpuTensor, BackendError> {
+        self.dev.matmul_fused(x, w, None, Some(residual)).map_err(err)
     }
 
     fn add(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, BackendError> {
@@ -173,5 +185,19 @@ impl Backend for GpuBackend {
 
     fn rows(&self, x: &GpuTensor) -> usize {
         x.rows
+    }
+
+    fn argmax_rows(&self, logits: &GpuTensor) -> Result<Vec<u32>, BackendError> {
+        let picks: Vec<(usize, u32)> = (0..logits.rows).map(|r| (r, 0)).collect();
+        Ok(self.dev.token_scores(logits, &picks).map_err(err)?.into_iter().map(|(_, arg)| arg).collect())
+    }
+
+    fn token_scores(&self, logits: &GpuTensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, BackendError> {
+        let got = self.dev.token_scores(logits, picks).map_err(err)?;
+        Ok(picks
+            .iter()
+            .zip(got)
+            .map(|(&(_, token), (lp, arg))| TokenScore { log_prob: f64::from(lp), is_argmax: arg == token })
+            .collect())
     }
 }

@@ -32,8 +32,9 @@ pub enum GpuError {
     /// Operands of incompatible shapes or types.
     #[error("{0}")]
     Shape(String),
-    /// A tensor too large for one binding (splitting is not implemented yet).
-    #[error("tensor of {bytes} bytes exceeds the adapter's binding limit of {limit}")]
+    /// A buffer too large for one binding: an activation (weights are
+    /// split by rows; this is raised only when 4 rows of one exceed it).
+    #[error("a buffer of {bytes} bytes exceeds the adapter's binding limit of {limit}")]
     TooLarge {
         /// The tensor's size.
         bytes: u64,

@@ -12,8 +12,12 @@ pub enum Op {
     RmsNorm,
     /// Rotary embedding (normal and NeoX pairs).
     Rope,
-    /// `x · wᵀ`.
-    Matmul,
+    /// `x · wᵀ` for few rows of x (at most [`KernelSpec::matvec_max_rows`]):
+    /// teams of invocations per output column (`shaders/matvec.wgsl`).
+    MatVec,
+    /// `x · wᵀ` for many rows of x: shared-memory output tiles of
+    /// [`KernelSpec::matmul_tile`] (`shaders/matmul_tiled.wgsl`).
+    MatmulTiled,
     /// Embedding rows gathered (and dequantized) by token id.
     Embed,
     /// A row vector added to selected rows.
@@ -23,6 +27,15 @@ pub enum Op {
     /// A plain buffer copy (16 bytes per invocation), for measuring the
     /// device's memory bandwidth.
     Copy,
+    /// Per-chunk max, sum of exponentials and argmax of rows of logits.
+    LogitsPartial,
+    /// Log-probability and argmax of picked (row, token) pairs of logits,
+    /// from the chunks of [`Op::LogitsPartial`].
+    TokenScores,
+    /// Split-KV attention for few query rows: per-chunk softmax statistics.
+    AttentionPartial,
+    /// Split-KV attention: merges the chunks of [`Op::AttentionPartial`].
+    AttentionCombine,
 }
 
 /// Storage type of the weight an op reads (F32 for activation-only ops).
@@ -46,11 +59,17 @@ pub enum DType {
     Q4K,
     /// ggml Q6_K: 210-byte super-blocks of 256 values.
     Q6K,
+    /// ggml Q2_K: 84-byte super-blocks of 256 values.
+    Q2K,
+    /// ggml Q3_K: 110-byte super-blocks of 256 values.
+    Q3K,
+    /// ggml Q5_K: 176-byte super-blocks of 256 values.
+    Q5K,
 }
 
 impl DType {
     /// Every weight type the kernels read.
-    pub const ALL: [DType; 9] = [
+    pub const ALL: [DType; 12] = [
         DType::F32,
         DType::Q8_0,
         DType::F16,
@@ -60,6 +79,9 @@ impl DType {
         DType::Q5_1,
         DType::Q4K,
         DType::Q6K,
+        DType::Q2K,
+        DType::Q3K,
+        DType::Q5K,
     ];
 
     /// Values per block and bytes per block of the file layout.
@@ -74,13 +96,18 @@ impl DType {
             DType::Q5_1 => (32, 24),
             DType::Q4K => (256, 144),
             DType::Q6K => (256, 210),
+            DType::Q2K => (256, 84),
+            DType::Q3K => (256, 110),
+            DType::Q5K => (256, 176),
         }
     }
 
-    /// The common/ decoder (`BLOCK_VALUES`, `BLOCK_BYTES`, `block_value`)
-    /// for the types the generic block kernels read.
-    fn decoder(self) -> Option<&'static str> {
-        Some(match self {
+    /// The common/ decoder (`BLOCK_VALUES`, `BLOCK_BYTES`, `block_value`,
+    /// `block_quad`; contract in `shaders/common/bytes.wgsl`).
+    fn decoder(self) -> &'static str {
+        match self {
+            DType::F32 => src::F32,
+            DType::Q8_0 => src::Q8_0,
             DType::F16 => src::F16,
             DType::Q4_0 => src::Q4_0,
             DType::Q4_1 => src::Q4_1,
@@ -88,8 +115,10 @@ impl DType {
             DType::Q5_1 => src::Q5_1,
             DType::Q4K => src::Q4_K,
             DType::Q6K => src::Q6_K,
-            DType::F32 | DType::Q8_0 => return None,
-        })
+            DType::Q2K => src::Q2_K,
+            DType::Q3K => src::Q3_K,
+            DType::Q5K => src::Q5_K,
+        }
     }
 }
 
@@ -128,6 +157,9 @@ mod src {
     pub const REDUCE_SUBGROUP: &str = include_str!("../../../shaders/common/reduce_subgroup.wgsl");
     pub const HALF_UNPACK: &str = include_str!("../../../shaders/common/half_unpack.wgsl");
     pub const Q8_0: &str = include_str!("../../../shaders/common/q8_0.wgsl");
+    pub const F32: &str = include_str!("../../../shaders/common/f32.wgsl");
+    pub const MATMUL_IO: &str = include_str!("../../../shaders/common/matmul_io.wgsl");
+    pub const MATMUL_EPILOGUE: &str = include_str!("../../../shaders/common/matmul_epilogue.wgsl");
     pub const BYTES: &str = include_str!("../../../shaders/common/bytes.wgsl");
     pub const F16: &str = include_str!("../../../shaders/common/f16.wgsl");
     pub const Q4_0: &str = include_str!("../../../shaders/common/q4_0.wgsl");
@@ -136,18 +168,22 @@ mod src {
     pub const Q5_1: &str = include_str!("../../../shaders/common/q5_1.wgsl");
     pub const Q4_K: &str = include_str!("../../../shaders/common/q4_k.wgsl");
     pub const Q6_K: &str = include_str!("../../../shaders/common/q6_k.wgsl");
-    pub const MATMUL_BLOCKS: &str = include_str!("../../../shaders/matmul_blocks.wgsl");
+    pub const Q2_K: &str = include_str!("../../../shaders/common/q2_k.wgsl");
+    pub const Q3_K: &str = include_str!("../../../shaders/common/q3_k.wgsl");
+    pub const Q5_K: &str = include_str!("../../../shaders/common/q5_k.wgsl");
+    pub const MATVEC: &str = include_str!("../../../shaders/matvec.wgsl");
+    pub const MATMUL_TILED: &str = include_str!("../../../shaders/matmul_tiled.wgsl");
     pub const EMBED_BLOCKS: &str = include_str!("../../../shaders/embed_blocks.wgsl");
     pub const ELEMENTWISE: &str = include_str!("../../../shaders/elementwise.wgsl");
     pub const RMS_NORM: &str = include_str!("../../../shaders/rms_norm.wgsl");
     pub const ROPE: &str = include_str!("../../../shaders/rope.wgsl");
-    pub const MATMUL_F32: &str = include_str!("../../../shaders/matmul_f32.wgsl");
-    pub const MATMUL_Q8_0: &str = include_str!("../../../shaders/matmul_q8_0.wgsl");
-    pub const EMBED_F32: &str = include_str!("../../../shaders/embed_f32.wgsl");
-    pub const EMBED_Q8_0: &str = include_str!("../../../shaders/embed_q8_0.wgsl");
     pub const ADD_ROWS: &str = include_str!("../../../shaders/add_rows.wgsl");
     pub const ATTENTION: &str = include_str!("../../../shaders/attention.wgsl");
     pub const COPY: &str = include_str!("../../../shaders/copy.wgsl");
+    pub const LOGITS_PARTIAL: &str = include_str!("../../../shaders/logits_partial.wgsl");
+    pub const LOGITS_COMBINE: &str = include_str!("../../../shaders/logits_combine.wgsl");
+    pub const ATTENTION_PARTIAL: &str = include_str!("../../../shaders/attention_partial.wgsl");
+    pub const ATTENTION_COMBINE: &str = include_str!("../../../shaders/attention_combine.wgsl");
 }
 
 impl KernelSpec {
@@ -158,8 +194,33 @@ impl KernelSpec {
 
     /// Whether the op is defined on this weight type.
     pub fn is_supported(&self) -> bool {
-        matches!((self.op, self.dtype), (Op::Matmul | Op::Embed, _) | (_, DType::F32))
+        matches!((self.op, self.dtype), (Op::MatVec | Op::MatmulTiled | Op::Embed, _) | (_, DType::F32))
             && self.workgroup_size.is_power_of_two()
+            // The tiled kernel's loads assume at least 4 invocations.
+            && (self.op != Op::MatmulTiled || self.workgroup_size >= 4)
+    }
+
+    /// Rows of x one [`Op::MatVec`] dispatch takes: 8, fewer above 512
+    /// invocations (its partial sums, `MAX_ROWS * WG` f32, stay <= 16 KiB).
+    /// Mirrors `MAX_ROWS` in `shaders/matvec.wgsl`.
+    pub fn matvec_max_rows(&self) -> u32 {
+        8.min(4096 / self.workgroup_size.max(1))
+    }
+
+    /// Output columns (weight rows) one [`Op::MatVec`] workgroup computes:
+    /// a team of `min(WG, 32)` invocations each. Mirrors `COLS` in
+    /// `shaders/matvec.wgsl`.
+    pub fn matvec_columns(&self) -> u32 {
+        self.workgroup_size / self.workgroup_size.min(32)
+    }
+
+    /// The output tile of one [`Op::MatmulTiled`] workgroup, (rows of x,
+    /// weight rows): 4 x 4 outputs per invocation on a near-square grid,
+    /// e.g. 64 x 64 for 256 invocations, 32 x 32 for 64, 16 x 32 for 32.
+    /// Mirrors `TR`, `TN` in `shaders/matmul_tiled.wgsl`.
+    pub fn matmul_tile(&self) -> (u32, u32) {
+        let gx = 1u32 << self.workgroup_size.trailing_zeros().div_ceil(2);
+        (4 * (self.workgroup_size / gx), 4 * gx)
     }
 
     /// The entry point's name in the WGSL.
@@ -173,7 +234,7 @@ impl KernelSpec {
 
     /// Whether the op has a reduction (where `subgroups` changes code).
     fn reduces(&self) -> bool {
-        matches!(self.op, Op::RmsNorm | Op::Matmul | Op::Attention)
+        matches!(self.op, Op::RmsNorm | Op::Attention | Op::LogitsPartial | Op::TokenScores | Op::AttentionPartial)
     }
 
     /// The full WGSL source for `target`: `enable` lines, the generated
@@ -195,29 +256,28 @@ impl KernelSpec {
             (Op::Add | Op::SiluMul, _) => src::ELEMENTWISE,
             (Op::RmsNorm, _) => src::RMS_NORM,
             (Op::Rope, _) => src::ROPE,
-            (Op::Matmul, DType::F32) => src::MATMUL_F32,
-            (Op::Matmul, DType::Q8_0) => {
-                parts.push(src::HALF_UNPACK.into());
-                parts.push(src::Q8_0.into());
-                src::MATMUL_Q8_0
-            }
-            (Op::Embed, DType::F32) => src::EMBED_F32,
-            (Op::Embed, DType::Q8_0) => {
-                parts.push(src::HALF_UNPACK.into());
-                parts.push(src::Q8_0.into());
-                src::EMBED_Q8_0
-            }
-            (Op::Matmul | Op::Embed, dtype) => {
+            (Op::MatVec | Op::MatmulTiled | Op::Embed, dtype) => {
                 // The decoders read the `w` binding, declared by the body:
                 // WGSL module-scope declarations may come in any order.
                 parts.push(src::HALF_UNPACK.into());
                 parts.push(src::BYTES.into());
-                parts.push(dtype.decoder().expect("a block decoder for every other weight type").into());
-                if self.op == Op::Matmul { src::MATMUL_BLOCKS } else { src::EMBED_BLOCKS }
+                parts.push(dtype.decoder().into());
+                match self.op {
+                    Op::Embed => src::EMBED_BLOCKS,
+                    op => {
+                        parts.push(src::MATMUL_IO.into());
+                        parts.push(src::MATMUL_EPILOGUE.into());
+                        if op == Op::MatVec { src::MATVEC } else { src::MATMUL_TILED }
+                    }
+                }
             }
             (Op::AddRows, _) => src::ADD_ROWS,
             (Op::Attention, _) => src::ATTENTION,
             (Op::Copy, _) => src::COPY,
+            (Op::LogitsPartial, _) => src::LOGITS_PARTIAL,
+            (Op::TokenScores, _) => src::LOGITS_COMBINE,
+            (Op::AttentionPartial, _) => src::ATTENTION_PARTIAL,
+            (Op::AttentionCombine, _) => src::ATTENTION_COMBINE,
         };
         parts.push(body.into());
         parts.join("\n")
@@ -225,8 +285,22 @@ impl KernelSpec {
 
     /// Every variant the code can build.
     pub fn all() -> Vec<KernelSpec> {
-        let ops =
-            [Op::Add, Op::SiluMul, Op::RmsNorm, Op::Rope, Op::Matmul, Op::Embed, Op::AddRows, Op::Attention, Op::Copy];
+        let ops = [
+            Op::Add,
+            Op::SiluMul,
+            Op::RmsNorm,
+            Op::Rope,
+            Op::MatVec,
+            Op::MatmulTiled,
+            Op::Embed,
+            Op::AddRows,
+            Op::Attention,
+            Op::Copy,
+            Op::LogitsPartial,
+            Op::TokenScores,
+            Op::AttentionPartial,
+            Op::AttentionCombine,
+        ];
         let mut out = Vec::new();
         for op in ops {
             for dtype in DType::ALL {

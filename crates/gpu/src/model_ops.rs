@@ -4,7 +4,14 @@
 use kaoshi_model::KeySpan;
 
 use crate::ops::count;
+use crate::pool::Lease;
+use crate::record::Bind;
 use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor, Op};
+
+/// Query rows up to which attention runs split over the keys
+/// ([`GpuDevice::attention`]): decoding and small batches, where one
+/// workgroup per (row, head) would leave most of the GPU idle.
+const SPLIT_KV_MAX_ROWS: usize = 8;
 
 impl GpuDevice {
     /// Rows of `table` for `ids` (dequantized to f32).
@@ -12,12 +19,26 @@ impl GpuDevice {
         if let Some(&bad) = ids.iter().find(|&&id| id as usize >= table.rows) {
             return Err(GpuError::Shape(format!("token id {bad} outside a vocabulary of {}", table.rows)));
         }
-        let out = self.empty_tensor(ids.len(), table.cols)?;
-        let ids_buf = self.storage_init(bytemuck::cast_slice(ids))?;
-        let spec = self.spec(Op::Embed, table.dtype);
+        match &table.parts[..] {
+            [one] => self.embed_part(&one.buffer, table.dtype, table.cols, ids),
+            parts => self.embed_split(parts, table.dtype, table.cols, ids),
+        }
+    }
+
+    /// Rows `ids` of the `[_, cols]` table of `dtype` in `buffer`.
+    pub(crate) fn embed_part(
+        &self,
+        buffer: &wgpu::Buffer,
+        dtype: DType,
+        cols: usize,
+        ids: &[u32],
+    ) -> Result<GpuTensor, GpuError> {
+        let out = self.empty_tensor(ids.len(), cols)?;
+        let spec = self.spec(Op::Embed, dtype);
         let n = count(out.len())?;
-        let params = [n, count(table.cols)?];
-        self.dispatch(spec, &[&table.buffer, &ids_buf, &out.buffer], &params, n.div_ceil(spec.workgroup_size))?;
+        let params = [n, count(cols)?];
+        let binds = [Bind::Buffer(buffer), Bind::Data(bytemuck::cast_slice(ids)), Bind::Buffer(&out.buffer)];
+        self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
         Ok(out)
     }
 
@@ -30,12 +51,17 @@ impl GpuDevice {
             None => vec![1.0; x.rows],
             Some(rows) => (0..x.rows).map(|r| if rows.contains(&r) { 1.0 } else { 0.0 }).collect(),
         };
-        let mask = self.storage_init(bytemuck::cast_slice(&mask))?;
         let out = self.empty_tensor(x.rows, x.cols)?;
         let spec = self.spec(Op::AddRows, DType::F32);
         let n = count(x.len())?;
         let params = [n, count(x.cols)?];
-        self.dispatch(spec, &[&x.buffer, &v.buffer, &mask, &out.buffer], &params, n.div_ceil(spec.workgroup_size))?;
+        let binds = [
+            Bind::Buffer(&x.buffer),
+            Bind::Buffer(&v.buffer),
+            Bind::Data(bytemuck::cast_slice(&mask)),
+            Bind::Buffer(&out.buffer),
+        ];
+        self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
         Ok(out)
     }
 
@@ -73,33 +99,98 @@ impl GpuDevice {
         for s in spans {
             words.extend([count(s.shared.min(k.rows))?, count(s.own_start)?, count(s.own_end.min(k.rows))?]);
         }
-        let spans_buf = self.storage_init(bytemuck::cast_slice(&words))?;
-        let scores = self.storage_f32(q.rows * n_heads * k.rows)?;
+        if q.rows <= SPLIT_KV_MAX_ROWS {
+            return self.attention_split(q, k, v, n_heads, n_kv_heads, head_dim, &words);
+        }
+        let (scores, _scores_lease) = self.storage_f32(q.rows * n_heads * k.rows)?;
         let out = self.empty_tensor(q.rows, q.cols)?;
         let scale = 1.0 / (head_dim as f32).sqrt();
         let params =
             [count(q.rows)?, count(k.rows)?, count(n_heads)?, count(n_kv_heads)?, count(head_dim)?, scale.to_bits()];
-        let buffers = [&q.buffer, &k.buffer, &v.buffer, &spans_buf, &scores, &out.buffer];
-        self.dispatch(self.spec(Op::Attention, DType::F32), &buffers, &params, count(q.rows * n_heads)?)?;
+        let binds = [
+            Bind::Buffer(&q.buffer),
+            Bind::Buffer(&k.buffer),
+            Bind::Buffer(&v.buffer),
+            Bind::Data(bytemuck::cast_slice(&words)),
+            Bind::Buffer(&scores),
+            Bind::Buffer(&out.buffer),
+        ];
+        self.dispatch_with(self.spec(Op::Attention, DType::F32), &binds, &params, count(q.rows * n_heads)?)?;
         Ok(out)
     }
 
-    /// `a` with the rows of `b` appended.
+    /// Attention for few query rows in two dispatches: chunks of keys (one
+    /// workgroup each) and their merge (`shaders/attention_partial.wgsl`).
+    #[allow(clippy::too_many_arguments)]
+    fn attention_split(
+        &self,
+        q: &GpuTensor,
+        k: &GpuTensor,
+        v: &GpuTensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        span_words: &[u32],
+    ) -> Result<GpuTensor, GpuError> {
+        let partial = self.spec(Op::AttentionPartial, DType::F32);
+        let chunks = k.rows.div_ceil(partial.workgroup_size as usize).max(1);
+        let (part, _part_lease) = self.storage_f32(q.rows * n_heads * chunks * (head_dim + 2))?;
+        let out = self.empty_tensor(q.rows, q.cols)?;
+        let scale = 1.0 / (head_dim as f32).sqrt();
+        let params = [
+            count(q.rows)?,
+            count(k.rows)?,
+            count(n_heads)?,
+            count(n_kv_heads)?,
+            count(head_dim)?,
+            scale.to_bits(),
+            count(chunks)?,
+        ];
+        let binds = [
+            Bind::Buffer(&q.buffer),
+            Bind::Buffer(&k.buffer),
+            Bind::Buffer(&v.buffer),
+            Bind::Data(bytemuck::cast_slice(span_words)),
+            Bind::Buffer(&part),
+        ];
+        self.dispatch_with(partial, &binds, &params, count(q.rows * n_heads * chunks)?)?;
+        let params = [count(q.rows)?, count(n_heads)?, count(head_dim)?, count(chunks)?];
+        let combine = self.spec(Op::AttentionCombine, DType::F32);
+        self.dispatch(combine, &[&part, &out.buffer], &params, count(q.rows * n_heads)?)?;
+        Ok(out)
+    }
+
+    /// `a` with the rows of `b` appended. When nothing was appended after
+    /// `a` in its buffer yet and there is room, `b` is copied in place
+    /// (the key/value cache grows this way, amortised O(1) per token);
+    /// otherwise into a new buffer with room to double. `a` stays valid
+    /// either way: its rows are never written.
     pub fn concat_rows(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, GpuError> {
         if a.cols != b.cols {
             return Err(GpuError::Shape(format!("appending rows of {} to rows of {}", b.cols, a.cols)));
         }
-        let out = self.empty_tensor(a.rows + b.rows, a.cols)?;
-        let mut enc = self.device.create_command_encoder(&Default::default());
         let (la, lb) = ((a.len() * 4) as u64, (b.len() * 4) as u64);
-        if la > 0 {
-            enc.copy_buffer_to_buffer(&a.buffer, 0, &out.buffer, 0, la);
+        let (rows, cols) = (a.rows + b.rows, a.cols);
+        if a.lease.try_extend(la, la + lb) {
+            self.copy(&b.buffer, 0, &a.buffer, la, lb);
+            return Ok(GpuTensor { buffer: a.buffer.clone(), lease: a.lease.clone(), rows, cols });
         }
-        if lb > 0 {
-            enc.copy_buffer_to_buffer(&b.buffer, 0, &out.buffer, la, lb);
+        let limit = self.info().limits.max_storage_buffer_binding_size;
+        let needed = la + lb;
+        if needed > limit {
+            return Err(GpuError::TooLarge { bytes: needed, limit });
         }
-        self.queue.submit([enc.finish()]);
-        Ok(out)
+        let capacity = (2 * needed).max(16 * 1024).min(limit / 4 * 4).max(needed);
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("kaoshi growing rows"),
+            size: capacity.div_ceil(4) * 4,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        self.copy(&a.buffer, 0, &buffer, 0, la);
+        self.copy(&b.buffer, 0, &buffer, la, lb);
+        let lease = Lease::new(buffer.clone(), needed, None);
+        Ok(GpuTensor { buffer, lease, rows, cols })
     }
 
     /// The given rows of `x`, in order.
@@ -109,18 +200,16 @@ impl GpuDevice {
         }
         let out = self.empty_tensor(rows.len(), x.cols)?;
         let row_bytes = (x.cols * 4) as u64;
-        if row_bytes > 0 {
-            let mut enc = self.device.create_command_encoder(&Default::default());
-            for (i, &r) in rows.iter().enumerate() {
-                enc.copy_buffer_to_buffer(
-                    &x.buffer,
-                    r as u64 * row_bytes,
-                    &out.buffer,
-                    i as u64 * row_bytes,
-                    row_bytes,
-                );
+        // Runs of consecutive rows are one copy each.
+        let mut i = 0;
+        while i < rows.len() {
+            let mut j = i + 1;
+            while j < rows.len() && rows[j] == rows[j - 1] + 1 {
+                j += 1;
             }
-            self.queue.submit([enc.finish()]);
+            let (src, dst, n) = (rows[i] as u64 * row_bytes, i as u64 * row_bytes, (j - i) as u64 * row_bytes);
+            self.copy(&x.buffer, src, &out.buffer, dst, n);
+            i = j;
         }
         Ok(out)
     }

@@ -1,6 +1,21 @@
 //! The ops, each one dispatch of one kernel; shapes are checked here.
 
+use crate::record::Bind;
 use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor, Op};
+
+/// What the matmul kernels add to their outputs (`shaders/common/matmul_epilogue.wgsl`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Epilogue<'a> {
+    pub(crate) bias: Option<&'a GpuTensor>,
+    pub(crate) residual: Option<&'a GpuTensor>,
+}
+
+/// One buffer's worth of a weight matrix, as the matmul kernels see it.
+struct MatrixView<'a> {
+    buffer: &'a wgpu::Buffer,
+    dtype: DType,
+    rows: usize,
+}
 
 pub(crate) fn count(n: usize) -> Result<u32, GpuError> {
     u32::try_from(n).map_err(|_| GpuError::Shape(format!("{n} exceeds the u32 index range")))
@@ -66,25 +81,100 @@ impl GpuDevice {
                 positions.len()
             )));
         }
-        let pos = self.storage_init(bytemuck::cast_slice(positions))?;
-        let freq = self.storage_init(bytemuck::cast_slice(inv_freq))?;
         let out = self.empty_tensor(x.rows, x.cols)?;
         let spec = self.spec(Op::Rope, DType::F32);
         let n = count(x.len())?;
         let params = [n, count(x.cols)?, count(head_dim)?, count(rot_dim)?, u32::from(neox)];
-        self.dispatch(spec, &[&x.buffer, &pos, &freq, &out.buffer], &params, n.div_ceil(spec.workgroup_size))?;
+        let binds = [
+            Bind::Buffer(&x.buffer),
+            Bind::Data(bytemuck::cast_slice(positions)),
+            Bind::Data(bytemuck::cast_slice(inv_freq)),
+            Bind::Buffer(&out.buffer),
+        ];
+        self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
         Ok(out)
     }
 
     /// `x · wᵀ`: `[n, in] x [out, in] -> [n, out]`.
+    ///
+    /// Up to [`KernelSpec::matvec_max_rows`](crate::KernelSpec::matvec_max_rows)
+    /// rows of x (8; decoding, small scoring batches) run [`Op::MatVec`],
+    /// which reads each weight word once for all rows and needs no staging;
+    /// more rows run [`Op::MatmulTiled`], which dequantizes each weight
+    /// value once per output tile (64 rows of x at 256 invocations) instead
+    /// of once per row. Both read x as vec4s, so its buffer must hold whole
+    /// vec4s (`upload_tensor` and pooled buffers do).
+    ///
+    /// A matrix split into parts ([`GpuMatrix::parts`]) runs once per part
+    /// (`crate::split`).
     pub fn matmul(&self, x: &GpuTensor, w: &GpuMatrix) -> Result<GpuTensor, GpuError> {
         if x.cols != w.cols {
             return Err(GpuError::Shape(format!("[{}, {}] x [{}, {}]ᵀ", x.rows, x.cols, w.rows, w.cols)));
         }
+        self.matmul_fused(x, w, None, None)
+    }
+
+    /// `x · wᵀ + bias + residual` in one dispatch: `bias` is `[1, out]`,
+    /// `residual` `[n, out]`, each optional. (A split matrix adds them with
+    /// their own dispatches.)
+    pub fn matmul_fused(
+        &self,
+        x: &GpuTensor,
+        w: &GpuMatrix,
+        bias: Option<&GpuTensor>,
+        residual: Option<&GpuTensor>,
+    ) -> Result<GpuTensor, GpuError> {
+        if x.cols != w.cols {
+            return Err(GpuError::Shape(format!("[{}, {}] x [{}, {}]ᵀ", x.rows, x.cols, w.rows, w.cols)));
+        }
+        if let Some(b) = bias.filter(|b| b.len() != w.rows) {
+            return Err(GpuError::Shape(format!("bias of {} for {} outputs", b.len(), w.rows)));
+        }
+        if let Some(r) = residual.filter(|r| (r.rows, r.cols) != (x.rows, w.rows)) {
+            return Err(GpuError::Shape(format!("residual [{}, {}] for [{}, {}]", r.rows, r.cols, x.rows, w.rows)));
+        }
+        match &w.parts[..] {
+            [one] => self.matmul_part(x, &one.buffer, w.dtype, w.rows, Epilogue { bias, residual }),
+            parts => {
+                let mut y = self.matmul_split(x, parts, w.dtype, w.rows)?;
+                if let Some(b) = bias {
+                    y = self.add_row_vector(&y, b, None)?;
+                }
+                match residual {
+                    Some(r) => self.add(r, &y),
+                    None => Ok(y),
+                }
+            }
+        }
+    }
+
+    /// `x · wᵀ` for `w` `[m, x.cols]` of `dtype` held in `buffer`.
+    pub(crate) fn matmul_part(
+        &self,
+        x: &GpuTensor,
+        buffer: &wgpu::Buffer,
+        dtype: DType,
+        m: usize,
+        epilogue: Epilogue,
+    ) -> Result<GpuTensor, GpuError> {
+        let w = MatrixView { buffer, dtype, rows: m };
+        if x.buffer.size() < (x.len().div_ceil(4) * 16) as u64 {
+            return Err(GpuError::Shape(format!("x of {} values in a buffer of {} bytes", x.len(), x.buffer.size())));
+        }
         let out = self.empty_tensor(x.rows, w.rows)?;
-        let params = [count(x.rows)?, count(x.cols)?, count(w.rows)?];
-        let groups = count(x.rows * w.rows)?;
-        self.dispatch(self.spec(Op::Matmul, w.dtype), &[&x.buffer, &w.buffer, &out.buffer], &params, groups)?;
+        let flags = u32::from(epilogue.bias.is_some()) | (u32::from(epilogue.residual.is_some()) << 1);
+        let params = [count(x.rows)?, count(x.cols)?, count(w.rows)?, flags];
+        let vec = self.spec(Op::MatVec, w.dtype);
+        let (spec, groups) = if x.rows as u32 <= vec.matvec_max_rows() {
+            (vec, count(w.rows.div_ceil(vec.matvec_columns() as usize))?)
+        } else {
+            let spec = self.spec(Op::MatmulTiled, w.dtype);
+            let (tr, tn) = spec.matmul_tile();
+            (spec, count(x.rows.div_ceil(tr as usize) * w.rows.div_ceil(tn as usize))?)
+        };
+        let bias = epilogue.bias.map_or(&self.placeholder, |b| &b.buffer);
+        let residual = epilogue.residual.map_or(&self.placeholder, |r| &r.buffer);
+        self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, residual], &params, groups)?;
         Ok(out)
     }
 }

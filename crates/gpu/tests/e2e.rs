@@ -1,7 +1,7 @@
 //! End to end: stories260K (a real trained llama, F32) decoded greedily
 //! from BOS gives the same tokens on the GPU backend as on the CPU backend.
 //! Needs ../shared/fixtures (from the repository root) and a GPU adapter.
-//! Also: a synthetic llama in Q4_K and in Q6_K gives the CPU's logits.
+//! Also: a synthetic llama in each of Q2_K..Q6_K gives the CPU's logits.
 
 mod common;
 
@@ -56,9 +56,10 @@ fn argmax(row: &[f32]) -> usize {
 }
 
 /// A synthetic llama (2 layers, dim 256, 4 heads, ffn 512, vocab 300) with
-/// every matrix in Q4_K, then Q6_K: the GPU's logits for 16 tokens agree with
-/// the CPU's (16 rows, so the CPU dequantizes and runs f32 GEMMs; the
-/// difference is summation order). Top-1 on >= 99% of positions.
+/// every matrix in Q2_K, Q3_K, Q4_K, Q5_K, then Q6_K: the GPU's logits for
+/// 16 tokens agree with the CPU's (16 rows, so the CPU dequantizes and runs
+/// f32 GEMMs; the difference is summation order). Top-1 on >= 99% of
+/// positions.
 #[test]
 fn synthetic_llama_k_quants_logits_match_cpu() {
     use kaoshi_formats::GgmlDType;
@@ -78,7 +79,7 @@ fn synthetic_llama_k_quants_logits_match_cpu() {
         tied: false,
     };
     let tokens: Vec<u32> = (0..16u32).map(|i| (i * 37 + 5) % 300).collect();
-    for dtype in [GgmlDType::Q4K, GgmlDType::Q6K] {
+    for dtype in [GgmlDType::Q2K, GgmlDType::Q3K, GgmlDType::Q4K, GgmlDType::Q5K, GgmlDType::Q6K] {
         let path = std::env::temp_dir().join(format!("kaoshi-gpu-synth-{dtype:?}-{}.gguf", std::process::id()));
         write_synthetic(&spec, dtype, 7, None, &path, &mut |_, _| {}).expect("write synthetic model");
         let file = GgufFile::open(&path).expect("open synthetic model");

@@ -78,54 +78,81 @@ fn rope_matches_cpu_interleaved_and_neox_with_partial_rotation() {
     }
 }
 
-fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, n: usize, rows: usize, cols: usize) {
+/// `x · wᵀ` on every kernel variant against the CPU backend, for each `n`
+/// in `ns` (rows of x: <= 8 run the matrix-vector kernel, more the tiled
+/// one). The reference is the CPU on max(ns, 8) rows of x, of which the
+/// first n are the GPU's: from 8 rows on the CPU dequantizes the matrix and
+/// runs an f32 GEMM (below, candle quantizes x too: `matmul_q8_0_decode`).
+fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, ns: &[usize], rows: usize, cols: usize) {
     let path = weight_file(op, dtype, rows, cols);
     let file = GgufFile::open(&path).unwrap();
     let cpu = CpuBackend::new();
-    let x = values(n * cols, 7);
-    let want = host(&cpu, &cpu.linear(&cpu_tensor(&cpu, &x, n, cols), &cpu.load_matrix(&file, "w").unwrap()).unwrap());
+    let all = ns.iter().copied().max().unwrap_or(0).max(8);
+    let x = values(all * cols, 7);
+    let want =
+        host(&cpu, &cpu.linear(&cpu_tensor(&cpu, &x, all, cols), &cpu.load_matrix(&file, "w").unwrap()).unwrap());
     let bytes = file.read_tensor_bytes("w").unwrap();
     assert_eq!(file.tensor("w").unwrap().shape, vec![rows, cols]);
     for_each_variant(|dev| {
         let w = dev.upload_matrix(&bytes, gpu_dtype, rows, cols).unwrap();
-        let gx = dev.upload_tensor(&x, n, cols).unwrap();
-        check(op, dev, &dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap(), &want);
+        for &n in ns {
+            let gx = dev.upload_tensor(&x[..n * cols], n, cols).unwrap();
+            let got = dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap();
+            eprint!("n {n:>2}, [{rows}, {cols}]: ");
+            check(op, dev, &got, &want[..n * rows]);
+        }
     });
     let _ = std::fs::remove_file(&path);
 }
 
+/// Every weight type, n in {1, 3, 8} (matrix-vector kernel) and {9, 70}
+/// (tiled: 70 rows are two tile rows at every workgroup size), with 37 and
+/// 100 outputs (not a multiple of any tile or team). Columns are whole
+/// blocks, an odd number of them where the block is not a multiple of 4
+/// bytes, so that rows and blocks start on 2-byte boundaries; 96 and 100
+/// columns are not a multiple of the tiled kernel's k chunk (32), and F32
+/// and F16 also run 97 columns (odd rows, a partial last quad).
 #[test]
-fn matmul_f32_matches_cpu() {
-    matmul_case("matmul_f32", GgmlDType::F32, DType::F32, 3, 37, 100);
-}
-
-#[test]
-fn matmul_q8_0_matches_cpu_decode_and_prefill() {
-    // Rows of 96 values are 3 blocks = 102 bytes: rows start off 4-byte boundaries.
-    matmul_case("matmul_q8_0_decode", GgmlDType::Q8_0, DType::Q8_0, 3, 37, 96);
-    matmul_case("matmul_q8_0_prefill", GgmlDType::Q8_0, DType::Q8_0, 9, 37, 96);
-}
-
-/// The other weight types, with >= 8 rows of x so that the CPU dequantizes
-/// the matrix and runs an f32 GEMM (below 8 rows candle quantizes x too).
-/// Rows of 37 outputs; columns whole blocks, but an odd number of them
-/// where the block is not a multiple of 4 bytes, so that rows and blocks
-/// start on 2-byte boundaries (F16 also with 97 columns: odd rows).
-#[test]
-fn matmul_other_types_match_cpu_dequantized() {
+fn matmul_every_type_matches_cpu_decode_and_prefill() {
     let cases = [
+        ("matmul_f32", GgmlDType::F32, DType::F32, 100),
+        ("matmul_f32", GgmlDType::F32, DType::F32, 97),
         ("matmul_f16", GgmlDType::F16, DType::F16, 96),
         ("matmul_f16", GgmlDType::F16, DType::F16, 97),
+        ("matmul_q8_0", GgmlDType::Q8_0, DType::Q8_0, 96),
         ("matmul_q4_0", GgmlDType::Q4_0, DType::Q4_0, 96),
         ("matmul_q4_1", GgmlDType::Q4_1, DType::Q4_1, 96),
         ("matmul_q5_0", GgmlDType::Q5_0, DType::Q5_0, 96),
         ("matmul_q5_1", GgmlDType::Q5_1, DType::Q5_1, 96),
         ("matmul_q4_k", GgmlDType::Q4K, DType::Q4K, 512),
         ("matmul_q6_k", GgmlDType::Q6K, DType::Q6K, 768),
+        ("matmul_q2_k", GgmlDType::Q2K, DType::Q2K, 512),
+        ("matmul_q3_k", GgmlDType::Q3K, DType::Q3K, 768),
+        ("matmul_q5_k", GgmlDType::Q5K, DType::Q5K, 512),
     ];
     for (name, dtype, gpu_dtype, cols) in cases {
-        matmul_case(name, dtype, gpu_dtype, 9, 37, cols);
+        matmul_case(name, dtype, gpu_dtype, &[1, 3, 8, 9, 70], 37, cols);
+        matmul_case(name, dtype, gpu_dtype, &[1, 70], 100, cols);
     }
+}
+
+/// The CPU's own decode path (candle's QMatMul, x quantized to Q8_0) on 3
+/// rows against the GPU's f32 x: bounds candle's error, see THRESHOLDS.
+#[test]
+fn matmul_q8_0_matches_cpu_quantized_decode() {
+    let (n, rows, cols) = (3, 37, 96);
+    let path = weight_file("matmul_q8_0_decode", GgmlDType::Q8_0, rows, cols);
+    let file = GgufFile::open(&path).unwrap();
+    let cpu = CpuBackend::new();
+    let x = values(n * cols, 7);
+    let want = host(&cpu, &cpu.linear(&cpu_tensor(&cpu, &x, n, cols), &cpu.load_matrix(&file, "w").unwrap()).unwrap());
+    let bytes = file.read_tensor_bytes("w").unwrap();
+    for_each_variant(|dev| {
+        let w = dev.upload_matrix(&bytes, DType::Q8_0, rows, cols).unwrap();
+        let gx = dev.upload_tensor(&x, n, cols).unwrap();
+        check("matmul_q8_0_decode", dev, &dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap(), &want);
+    });
+    let _ = std::fs::remove_file(&path);
 }
 
 #[test]
@@ -142,6 +169,10 @@ fn shape_errors_are_errors_not_panics() {
     assert!(dev.upload_matrix(&[0; 210], DType::Q6K, 1, 256).is_ok());
     assert!(dev.upload_matrix(&[0; 210], DType::Q6K, 1, 255).is_err());
     assert!(dev.upload_matrix(&[0; 144], DType::Q4K, 1, 256).is_ok());
+    assert!(dev.upload_matrix(&[0; 84], DType::Q2K, 1, 256).is_ok());
+    assert!(dev.upload_matrix(&[0; 110], DType::Q3K, 2, 128).is_err());
+    assert!(dev.upload_matrix(&[0; 220], DType::Q3K, 2, 256).is_ok());
+    assert!(dev.upload_matrix(&[0; 175], DType::Q5K, 1, 256).is_err());
     assert!(dev.upload_matrix(&[0; 6], DType::F16, 1, 3).is_ok());
 }
 

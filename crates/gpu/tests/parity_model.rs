@@ -23,6 +23,9 @@ fn embed_matches_cpu_every_weight_type() {
         ("embed_q5_1", GgmlDType::Q5_1, DType::Q5_1, 96),
         ("embed_q4_k", GgmlDType::Q4K, DType::Q4K, 512),
         ("embed_q6_k", GgmlDType::Q6K, DType::Q6K, 768),
+        ("embed_q2_k", GgmlDType::Q2K, DType::Q2K, 512),
+        ("embed_q3_k", GgmlDType::Q3K, DType::Q3K, 768),
+        ("embed_q5_k", GgmlDType::Q5K, DType::Q5K, 512),
     ];
     for (name, dtype, gpu_dtype, cols) in cases {
         let rows = 37;
@@ -86,4 +89,83 @@ fn attention_matches_cpu_causal_and_shared_prefix_spans() {
         let got = dev.attention(&gq, &gk, &gv, n_heads, n_kv_heads, head_dim, &spans).unwrap();
         check("attention", dev, &dev.download_tensor(&got).unwrap(), &want);
     });
+}
+
+/// Both attention paths on 300 keys (several key chunks of every workgroup
+/// size, the last one partial): 3 rows take the split-KV kernels, 12 rows
+/// the one-workgroup-per-head kernel.
+#[test]
+fn attention_matches_cpu_for_few_and_many_rows_over_many_keys() {
+    let cpu = CpuBackend::new();
+    let (n_heads, n_kv_heads, head_dim) = (4, 2, 16);
+    let t = 300;
+    for n in [3, 12] {
+        let spans: Vec<KeySpan> = (0..n)
+            .map(|i| {
+                if i % 3 == 2 {
+                    KeySpan { shared: 100, own_start: 250, own_end: 260 + i }
+                } else {
+                    KeySpan::causal(t - n + i)
+                }
+            })
+            .collect();
+        let q = values(n * n_heads * head_dim, 21);
+        let k: Vec<f32> = values(t * n_kv_heads * head_dim, 22).iter().map(|v| v * 3.0).collect();
+        let v = values(t * n_kv_heads * head_dim, 23);
+        let up = |d: &[f32], r: usize, c: usize| cpu.upload(d, r, c).unwrap();
+        let (cq, ck, cv) =
+            (up(&q, n, n_heads * head_dim), up(&k, t, n_kv_heads * head_dim), up(&v, t, n_kv_heads * head_dim));
+        let want =
+            cpu.download(&cpu.attention(&cq, &ck, &cv, n_heads, n_kv_heads, head_dim, &spans).unwrap()).unwrap().data;
+        for_each_variant(|dev| {
+            let gq = dev.upload_tensor(&q, n, n_heads * head_dim).unwrap();
+            let gk = dev.upload_tensor(&k, t, n_kv_heads * head_dim).unwrap();
+            let gv = dev.upload_tensor(&v, t, n_kv_heads * head_dim).unwrap();
+            let got = dev.attention(&gq, &gk, &gv, n_heads, n_kv_heads, head_dim, &spans).unwrap();
+            check("attention", dev, &dev.download_tensor(&got).unwrap(), &want);
+        });
+    }
+}
+
+/// The matmul epilogue: `x · wᵀ + bias + residual` in one dispatch equals
+/// the CPU's three steps, for one row (matrix-vector kernel) and many
+/// (tiled kernel), with the bias, the residual or both.
+#[test]
+fn fused_bias_and_residual_match_cpu() {
+    let cpu = CpuBackend::new();
+    let (rows, cols) = (37, 64);
+    let path = weight_file("fused", GgmlDType::Q8_0, rows, cols);
+    let file = GgufFile::open(&path).unwrap();
+    let cw = cpu.load_matrix(&file, "w").unwrap();
+    let bytes = file.read_tensor_bytes("w").unwrap();
+    let bias = values(rows, 31);
+    for n in [1, 20] {
+        let x = values(n * cols, 32);
+        let res = values(n * rows, 33);
+        let (cx, cb, cr) =
+            (cpu.upload(&x, n, cols).unwrap(), cpu.upload(&bias, 1, rows).unwrap(), cpu.upload(&res, n, rows).unwrap());
+        let y = cpu.linear(&cx, &cw).unwrap();
+        let with_bias = cpu.add_row_vector(&y, &cb, None).unwrap();
+        let want_b = cpu.download(&with_bias).unwrap().data;
+        let want_r = cpu.download(&cpu.add(&cr, &y).unwrap()).unwrap().data;
+        let want_br = cpu.download(&cpu.add(&cr, &with_bias).unwrap()).unwrap().data;
+        for_each_variant(|dev| {
+            let w = dev.upload_matrix(&bytes, DType::Q8_0, rows, cols).unwrap();
+            let gx = dev.upload_tensor(&x, n, cols).unwrap();
+            let gb = dev.upload_tensor(&bias, 1, rows).unwrap();
+            let gr = dev.upload_tensor(&res, n, rows).unwrap();
+            let run = |b, r| dev.download_tensor(&dev.matmul_fused(&gx, &w, b, r).unwrap()).unwrap();
+            // One row: the CPU quantizes x to 8 bits (see the thresholds).
+            let op = if n == 1 { "matmul_q8_0_decode" } else { "matmul_q8_0" };
+            check(op, dev, &run(Some(&gb), None), &want_b);
+            check(op, dev, &run(None, Some(&gr)), &want_r);
+            check(op, dev, &run(Some(&gb), Some(&gr)), &want_br);
+            if n > 1 {
+                // Shapes are checked, not read past.
+                assert!(dev.matmul_fused(&gx, &w, Some(&gr), None).is_err());
+                assert!(dev.matmul_fused(&gx, &w, None, Some(&gb)).is_err());
+            }
+        });
+    }
+    let _ = std::fs::remove_file(path);
 }

@@ -76,6 +76,34 @@ pub struct RopeSpec {
     pub position_scale: f32,
 }
 
+/// What scoring needs of one logits row and one token: the token's
+/// log-probability and whether it is the row's argmax.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenScore {
+    /// `log_softmax(row)[token]` (natural log).
+    pub log_prob: f64,
+    /// Whether `token` is the row's largest logit (the first one on ties).
+    pub is_argmax: bool,
+}
+
+/// Index of the largest value (the first one on ties; NaN never wins).
+pub fn host_argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &x) in row.iter().enumerate() {
+        if x > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// `log_softmax(row)[target]`, computed in f64.
+pub fn host_log_prob(row: &[f32], target: usize) -> f64 {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f64 = row.iter().map(|&x| f64::from(x - max).exp()).sum();
+    f64::from(row[target]) - f64::from(max) - sum.ln()
+}
+
 /// The operations a transformer forward pass needs. Small on purpose: a GPU
 /// backend implements these and the model runs unchanged.
 pub trait Backend {
@@ -100,6 +128,28 @@ pub trait Backend {
     fn embed(&self, table: &Self::Matrix, ids: &[u32]) -> Result<Self::Tensor, BackendError>;
     /// `x · wᵀ`: `[n, in] x [out, in] -> [n, out]`.
     fn linear(&self, x: &Self::Tensor, w: &Self::Matrix) -> Result<Self::Tensor, BackendError>;
+    /// `x · wᵀ + bias` (`bias` `[1, out]`). A backend may do it in one step;
+    /// the default is [`Backend::linear`] then [`Backend::add_row_vector`].
+    fn linear_bias(
+        &self,
+        x: &Self::Tensor,
+        w: &Self::Matrix,
+        bias: &Self::Tensor,
+    ) -> Result<Self::Tensor, BackendError> {
+        let y = self.linear(x, w)?;
+        self.add_row_vector(&y, bias, None)
+    }
+    /// `residual + x · wᵀ` (`residual` `[n, out]`). A backend may do it in
+    /// one step; the default is [`Backend::linear`] then [`Backend::add`].
+    fn linear_residual(
+        &self,
+        x: &Self::Tensor,
+        w: &Self::Matrix,
+        residual: &Self::Tensor,
+    ) -> Result<Self::Tensor, BackendError> {
+        let y = self.linear(x, w)?;
+        self.add(residual, &y)
+    }
     /// Element-wise sum of two tensors of one shape.
     fn add(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor, BackendError>;
     /// Adds the `[1, cols]` tensor `v` to the given rows of `x` (all rows if `None`).
@@ -149,4 +199,32 @@ pub trait Backend {
     fn select_rows(&self, x: &Self::Tensor, rows: &[usize]) -> Result<Self::Tensor, BackendError>;
     /// Number of rows.
     fn rows(&self, x: &Self::Tensor) -> usize;
+
+    /// The argmax of each row of `logits`. The default reads the whole
+    /// tensor back; a GPU backend reduces on the device and reads one
+    /// index per row.
+    fn argmax_rows(&self, logits: &Self::Tensor) -> Result<Vec<u32>, BackendError> {
+        let host = self.download(logits)?;
+        Ok((0..host.rows).map(|r| host_argmax(host.row(r)) as u32).collect())
+    }
+
+    /// For each `(row, token)` of `picks`, the token's log-probability under
+    /// `logits[row]` and whether it is that row's argmax. The default reads
+    /// the whole tensor back; a GPU backend reads two numbers per pick.
+    fn token_scores(&self, logits: &Self::Tensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, BackendError> {
+        let host = self.download(logits)?;
+        picks
+            .iter()
+            .map(|&(r, t)| {
+                if r >= host.rows || t as usize >= host.cols {
+                    return Err(BackendError {
+                        backend: self.name(),
+                        message: format!("pick ({r}, {t}) outside logits [{}, {}]", host.rows, host.cols),
+                    });
+                }
+                let row = host.row(r);
+                Ok(TokenScore { log_prob: host_log_prob(row, t as usize), is_argmax: host_argmax(row) == t as usize })
+            })
+            .collect()
+    }
 }

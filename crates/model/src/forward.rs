@@ -76,9 +76,28 @@ impl<B: Backend> Model<B> {
         positions: &[usize],
         spans: &[KeySpan],
         cache: &mut KvCache<B>,
-        mut hooks: Option<&mut HookSet>,
+        hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
     ) -> Result<HostTensor, ModelError> {
+        match self.forward_device(tokens, positions, spans, cache, hooks, logit_rows)? {
+            Some(logits) => Ok(self.backend.download(&logits)?),
+            None => Ok(HostTensor { rows: 0, cols: self.config.vocab_size, data: Vec::new() }),
+        }
+    }
+
+    /// As [`Model::forward`], leaving the logits `[logit_rows.len(), vocab]`
+    /// in the backend's memory (`None` when `logit_rows` is empty). A
+    /// backend that can only read back asynchronously (WebGPU in a browser)
+    /// uses this and reads the tensor itself.
+    pub fn forward_device(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        spans: &[KeySpan],
+        cache: &mut KvCache<B>,
+        mut hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<Option<B::Tensor>, ModelError> {
         self.check_batch(tokens, positions, spans, cache, logit_rows)?;
         let b = &self.backend;
         let c = &self.config;
@@ -87,14 +106,12 @@ impl<B: Backend> Model<B> {
             let mut hk = hooks.as_deref_mut().filter(|h| h.touches_layer(l));
             x = self.hook(HookPoint::ResidPre(l), x, positions, hk.as_deref_mut())?;
             let h = b.rms_norm(&x, &w.attn_norm, c.rms_eps, c.dim)?;
-            let mut q = b.linear(&h, &w.wq)?;
-            let mut k = b.linear(&h, &w.wk)?;
-            let mut v = b.linear(&h, &w.wv)?;
-            if let Some([bq, bk, bv]) = &w.bias {
-                q = b.add_row_vector(&q, bq, None)?;
-                k = b.add_row_vector(&k, bk, None)?;
-                v = b.add_row_vector(&v, bv, None)?;
-            }
+            let (mut q, mut k, v) = match &w.bias {
+                Some([bq, bk, bv]) => {
+                    (b.linear_bias(&h, &w.wq, bq)?, b.linear_bias(&h, &w.wk, bk)?, b.linear_bias(&h, &w.wv, bv)?)
+                }
+                None => (b.linear(&h, &w.wq)?, b.linear(&h, &w.wk)?, b.linear(&h, &w.wv)?),
+            };
             if let Some([nq, nk]) = &w.qk_norm {
                 q = b.rms_norm(&q, nq, c.rms_eps, c.head_dim)?;
                 k = b.rms_norm(&k, nk, c.rms_eps, c.head_dim)?;
@@ -107,10 +124,15 @@ impl<B: Backend> Model<B> {
             };
             let a = b.attention(&q, &k_all, &v_all, c.n_heads, c.n_kv_heads, c.head_dim, spans)?;
             cache.layers[l] = Some((k_all, v_all));
-            let attn_out = b.linear(&a, &w.wo)?;
-            let attn_out = self.hook(HookPoint::AttnOut(l), attn_out, positions, hk.as_deref_mut())?;
-            x = b.add(&x, &attn_out)?;
-            x = self.hook(HookPoint::ResidMid(l), x, positions, hk.as_deref_mut())?;
+            // Without hooks on this block, the residual adds are part of
+            // the output projections (one step on backends that fuse them).
+            x = match hk.as_deref_mut() {
+                None => b.linear_residual(&a, &w.wo, &x)?,
+                Some(h) => {
+                    let attn_out = self.hook(HookPoint::AttnOut(l), b.linear(&a, &w.wo)?, positions, Some(&mut *h))?;
+                    self.hook(HookPoint::ResidMid(l), b.add(&x, &attn_out)?, positions, Some(h))?
+                }
+            };
             let h = b.rms_norm(&x, &w.ffn_norm, c.rms_eps, c.dim)?;
             let gate = b.linear(&h, &w.gate)?;
             let gate = self.hook(HookPoint::MlpPre(l), gate, positions, hk.as_deref_mut())?;
@@ -118,20 +140,22 @@ impl<B: Backend> Model<B> {
             let up = self.hook(HookPoint::MlpPreLinear(l), up, positions, hk.as_deref_mut())?;
             let m = b.silu_mul(&gate, &up)?;
             let m = self.hook(HookPoint::MlpPost(l), m, positions, hk.as_deref_mut())?;
-            let mlp_out = b.linear(&m, &w.down)?;
-            let mlp_out = self.hook(HookPoint::MlpOut(l), mlp_out, positions, hk.as_deref_mut())?;
-            x = b.add(&x, &mlp_out)?;
-            x = self.hook(HookPoint::ResidPost(l), x, positions, hk)?;
+            x = match hk {
+                None => b.linear_residual(&m, &w.down, &x)?,
+                Some(h) => {
+                    let mlp_out = self.hook(HookPoint::MlpOut(l), b.linear(&m, &w.down)?, positions, Some(&mut *h))?;
+                    self.hook(HookPoint::ResidPost(l), b.add(&x, &mlp_out)?, positions, Some(h))?
+                }
+            };
         }
         cache.len += tokens.len();
         if logit_rows.is_empty() {
-            return Ok(HostTensor { rows: 0, cols: c.vocab_size, data: Vec::new() });
+            return Ok(None);
         }
         let x = b.select_rows(&x, logit_rows)?;
         let x = b.rms_norm(&x, &self.weights.output_norm, c.rms_eps, c.dim)?;
         let out = self.weights.output.as_ref().unwrap_or(&self.weights.embed);
-        let logits = b.linear(&x, out)?;
-        Ok(b.download(&logits)?)
+        Ok(Some(b.linear(&x, out)?))
     }
 
     fn check_batch(

@@ -29,7 +29,7 @@ pub mod hooks;
 mod kv;
 mod weights;
 
-pub use backend::{Backend, BackendError, HostTensor, KeySpan, RopeSpec};
+pub use backend::{Backend, BackendError, HostTensor, KeySpan, RopeSpec, TokenScore, host_argmax, host_log_prob};
 pub use config::{Architecture, ModelConfig, RopeLayout, RopeScaling};
 pub use error::ModelError;
 pub use forward::Model;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use kaoshi_formats::GgufFile;
-use kaoshi_model::{Backend, Model};
+use kaoshi_model::{Backend, KeySpan, KvCache, Model};
 
 use crate::load::{AdapterInfo, BackendChoice, Engine, load_model};
 
@@ -70,6 +70,10 @@ struct Report {
     /// GPU: `achieved_gb_s / copy_bandwidth_gb_s`.
     #[serde(skip_serializing_if = "Option::is_none")]
     bandwidth_fraction: Option<f64>,
+    /// GPU with `KAOSHI_GPU_PROFILE=1`: GPU time per kernel over the decode
+    /// loop of the last repetition, slowest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gpu_profile: Option<Vec<KernelTime>>,
     peak_rss_mib: Option<f64>,
 }
 
@@ -83,6 +87,14 @@ fn weight_bytes_per_token(file: &GgufFile) -> u64 {
         .filter(|t| t.shape.len() == 2 && (tied || t.name != "token_embd.weight"))
         .map(|t| t.n_bytes)
         .sum()
+}
+
+/// One kernel's GPU time per decoded token.
+#[derive(Serialize)]
+struct KernelTime {
+    kernel: String,
+    calls_per_token: f64,
+    us_per_token: f64,
 }
 
 /// What one measurement found (best of the repetitions).
@@ -102,6 +114,20 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Runs `tokens` after `cache` and returns the greedy next token, as
+/// `kaoshi generate --temperature 0` does (the argmax is taken on the
+/// backend, so a GPU reads back one index, not a row of logits).
+fn greedy_step<B: Backend>(model: &Model<B>, tokens: &[u32], cache: &mut KvCache<B>) -> Result<u32, CliError> {
+    let start = cache.len();
+    let positions: Vec<usize> = (start..start + tokens.len()).collect();
+    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+    let logits = model
+        .forward_device(tokens, &positions, &spans, cache, None, &[tokens.len() - 1])?
+        .ok_or_else(|| CliError::Usage("no logits row".into()))?;
+    let ids = model.backend().argmax_rows(&logits).map_err(kaoshi_model::ModelError::from)?;
+    ids.first().copied().ok_or_else(|| CliError::Usage("no logits row".into()))
+}
+
 /// Parameters, the best prefill and decode times in seconds, and the
 /// dispatches `dispatches` (a counter, when the backend has one) counted
 /// over the decode loop.
@@ -109,6 +135,7 @@ fn measure<B: Backend>(
     model: &Model<B>,
     args: &Args,
     dispatches: &dyn Fn() -> Option<u64>,
+    before_decode: &dyn Fn(),
 ) -> Result<Measured, CliError> {
     let cfg = model.config();
     if args.prompt_tokens + args.gen_tokens > cfg.context_length {
@@ -119,22 +146,25 @@ fn measure<B: Backend>(
     }
     // Deterministic token ids spread over the vocabulary.
     let prompt: Vec<u32> = (0..args.prompt_tokens).map(|i| ((i * 7919 + 13) % cfg.vocab_size) as u32).collect();
-    // Warm-up: a GPU backend builds its pipelines on first use; that is not
-    // prefill time.
-    model.forward_causal(&prompt[..prompt.len().min(2)], &mut model.new_cache(), None, &[0])?;
+    // Warm-up, one prefill and one decode step: a GPU backend builds its
+    // pipelines (a different matmul kernel for one row and for many) and
+    // fills its buffer pool on first use; that is not prefill time.
+    let mut warm = model.new_cache();
+    greedy_step(model, &prompt, &mut warm)?;
+    greedy_step(model, &prompt[..1], &mut warm)?;
+    drop(warm);
     let (mut best_prefill, mut best_decode) = (f64::INFINITY, f64::INFINITY);
     let mut decode_dispatches = None;
     for _ in 0..args.reps {
         let mut cache = model.new_cache();
         let t = Instant::now();
-        let logits = model.forward_causal(&prompt, &mut cache, None, &[prompt.len() - 1])?;
+        let mut next = greedy_step(model, &prompt, &mut cache)?;
         best_prefill = best_prefill.min(t.elapsed().as_secs_f64());
-        let mut next = kaoshi_engine::argmax(logits.row(0)) as u32;
+        before_decode();
         let before = dispatches();
         let t = Instant::now();
         for _ in 0..args.gen_tokens {
-            let l = model.forward_causal(&[next], &mut cache, None, &[0])?;
-            next = kaoshi_engine::argmax(l.row(0)) as u32;
+            next = greedy_step(model, &[next], &mut cache)?;
         }
         let elapsed = t.elapsed().as_secs_f64();
         if elapsed < best_decode {
@@ -153,9 +183,35 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let loaded = load_model(&args.model, args.backend)?;
     let load_s = t0.elapsed().as_secs_f64();
     let weight_bytes = weight_bytes_per_token(&GgufFile::open(&args.model)?);
+    let profiling = std::env::var("KAOSHI_GPU_PROFILE").is_ok_and(|v| v == "1");
+    let mut gpu_profile = None;
     let m = match &loaded.engine {
-        Engine::Cpu(model) => measure(model, &args, &|| None)?,
-        Engine::Gpu(model) => measure(model, &args, &|| Some(model.backend().dispatch_count()))?,
+        Engine::Cpu(model) => measure(model, &args, &|| None, &|| {})?,
+        Engine::Gpu(model) => {
+            let dev = model.backend().device();
+            if profiling {
+                dev.enable_profiling().map_err(|e| CliError::Usage(format!("KAOSHI_GPU_PROFILE=1: {e}")))?;
+            }
+            let reset = || {
+                let _ = dev.reset_profile();
+            };
+            let m = measure(model, &args, &|| Some(model.backend().dispatch_count()), &reset)?;
+            if profiling {
+                let per = args.gen_tokens as f64;
+                let times = dev.profile().map_err(|e| CliError::Usage(format!("reading the GPU profile: {e}")))?;
+                gpu_profile = Some(
+                    times
+                        .into_iter()
+                        .map(|t| KernelTime {
+                            kernel: t.kernel,
+                            calls_per_token: t.calls as f64 / per,
+                            us_per_token: t.nanos / 1e3 / per,
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            }
+            m
+        }
     };
     // The copy kernel runs after the model's measurement, on the same device.
     let copy_bandwidth_gb_s = match &loaded.engine {
@@ -186,6 +242,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         dispatches_per_token: m.decode_dispatches.map(|d| d as f64 / args.gen_tokens as f64),
         copy_bandwidth_gb_s,
         bandwidth_fraction: copy_bandwidth_gb_s.map(|b| achieved_gb_s / b),
+        gpu_profile,
         peak_rss_mib: peak_rss_mib(),
     };
     if args.json {
@@ -216,6 +273,19 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         if let Some(m) = report.peak_rss_mib {
             println!("peak memory {m:.0} MiB (resident)");
+        }
+        if let Some(profile) = &report.gpu_profile {
+            let total: f64 = profile.iter().map(|k| k.us_per_token).sum();
+            println!("GPU time per decoded token, by kernel ({total:.0} us in all; profiling slows decoding):");
+            for k in profile {
+                println!(
+                    "  {:<22} {:>6.1} calls {:>9.1} us {:>5.1}%",
+                    k.kernel,
+                    k.calls_per_token,
+                    k.us_per_token,
+                    100.0 * k.us_per_token / total.max(f64::MIN_POSITIVE)
+                );
+            }
         }
     }
     Ok(())

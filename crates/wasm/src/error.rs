@@ -1,0 +1,140 @@
+//! [`Error`]: what failed, sorted into the kinds a JS caller can tell apart
+//! by the `name` of the `Error` object it receives.
+
+use kaoshi_engine::EngineError;
+use kaoshi_formats::FormatError;
+use kaoshi_gpu::GpuError;
+use kaoshi_model::{BackendError, ModelError};
+use kaoshi_tokenizer::TokenizerError;
+
+/// The kind of a failure; [`ErrorKind::js_name`] is the JS `Error.name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The bytes are not GGUF, or the file is malformed or not a model kaoshi knows.
+    ModelFormat,
+    /// A tensor type the chosen backend cannot compute with.
+    UnsupportedQuant,
+    /// WebGPU was asked for and is absent (no `navigator.gpu`, or no adapter).
+    WebGpuUnavailable,
+    /// Not enough memory (wasm heap or GPU buffers) for the model.
+    OutOfMemory,
+    /// The caller's `AbortSignal` fired.
+    Abort,
+    /// Anything else.
+    Kaoshi,
+}
+
+impl ErrorKind {
+    /// The `name` of the JS `Error` object.
+    pub fn js_name(self) -> &'static str {
+        match self {
+            ErrorKind::ModelFormat => "ModelFormatError",
+            ErrorKind::UnsupportedQuant => "UnsupportedQuantError",
+            ErrorKind::WebGpuUnavailable => "WebGpuUnavailableError",
+            ErrorKind::OutOfMemory => "OutOfMemoryError",
+            ErrorKind::Abort => "AbortError",
+            ErrorKind::Kaoshi => "KaoshiError",
+        }
+    }
+}
+
+/// A failure with its kind and a one-line message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    /// What kind of failure.
+    pub kind: ErrorKind,
+    /// What happened, naming the file, tensor or option concerned.
+    pub message: String,
+}
+
+impl Error {
+    /// An error of `kind`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+
+    /// A [`ErrorKind::Kaoshi`] error (bad options and the like).
+    pub fn other(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Kaoshi, message)
+    }
+
+    /// The JS `Error` for this failure, its `name` set to the kind's name.
+    pub fn to_js(&self) -> wasm_bindgen::JsValue {
+        let e = js_sys::Error::new(&self.message);
+        e.set_name(self.kind.js_name());
+        e.into()
+    }
+}
+
+impl From<FormatError> for Error {
+    fn from(e: FormatError) -> Self {
+        let kind = match e {
+            FormatError::UnsupportedTensorType { .. } => ErrorKind::UnsupportedQuant,
+            _ => ErrorKind::ModelFormat,
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
+impl From<BackendError> for Error {
+    fn from(e: BackendError) -> Self {
+        // The backends report these as messages; the GPU backend's wording
+        // for a weight type it has no kernel for is "... not supported by
+        // the GPU backend", and wgpu's for exhausted memory "out of memory".
+        let m = e.message.to_ascii_lowercase();
+        let kind = if m.contains("not supported by the gpu backend") {
+            ErrorKind::UnsupportedQuant
+        } else if m.contains("out of memory") || m.contains("outofmemory") || m.contains("exceeds the adapter's") {
+            ErrorKind::OutOfMemory
+        } else {
+            ErrorKind::Kaoshi
+        };
+        Self::new(kind, e.to_string())
+    }
+}
+
+impl From<ModelError> for Error {
+    fn from(e: ModelError) -> Self {
+        match e {
+            ModelError::Format(f) => f.into(),
+            ModelError::Backend(b) => b.into(),
+            ModelError::UnknownArchitecture { .. }
+            | ModelError::NoArchitecture
+            | ModelError::BadConfig { .. }
+            | ModelError::ShapeMismatch { .. }
+            | ModelError::AbsurdDimension { .. }
+            | ModelError::UnsupportedRopeScaling { .. } => Self::new(ErrorKind::ModelFormat, e.to_string()),
+            other => Self::other(other.to_string()),
+        }
+    }
+}
+
+impl From<EngineError> for Error {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Model(m) => m.into(),
+            other => Self::other(other.to_string()),
+        }
+    }
+}
+
+impl From<TokenizerError> for Error {
+    fn from(e: TokenizerError) -> Self {
+        Self::other(e.to_string())
+    }
+}
+
+impl From<GpuError> for Error {
+    fn from(e: GpuError) -> Self {
+        let kind = match &e {
+            GpuError::NoAdapter | GpuError::RequestDevice(_) => ErrorKind::WebGpuUnavailable,
+            GpuError::TooLarge { .. } => ErrorKind::OutOfMemory,
+            GpuError::Wgpu { message, .. } if message.to_ascii_lowercase().contains("out of memory") => {
+                ErrorKind::OutOfMemory
+            }
+            _ => ErrorKind::Kaoshi,
+        };
+        Self::new(kind, format!("gpu backend: {e}"))
+    }
+}

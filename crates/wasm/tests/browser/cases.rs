@@ -1,0 +1,156 @@
+//! The browser tests, run in the page (`browser_page.rs`) and in a
+//! dedicated worker (`browser_worker.rs`) through the JS-facing API.
+//! WebGPU is SwiftShader in headless Chromium: the GPU tests fail (never
+//! skip) when `navigator.gpu` yields no adapter.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use kaoshi_wasm::Model;
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{console_log, wasm_bindgen_test};
+
+use crate::common::*;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Score {
+    logprob: f64,
+    is_greedy: bool,
+    n_tokens: usize,
+    token_logprobs: Vec<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Info {
+    architecture: String,
+    layers: usize,
+    dim: usize,
+    vocab: usize,
+    tensor_types: std::collections::BTreeMap<String, TypeSummary>,
+    backend: String,
+    adapter: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TypeSummary {
+    tensors: usize,
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).expect("set option");
+    }
+    o.into()
+}
+
+async fn load(bytes: &[u8], backend: &str) -> Result<Model, JsValue> {
+    Model::load(Uint8Array::from(bytes), Some(backend.to_string())).await
+}
+
+async fn load_stories(backend: &str) -> Model {
+    match load(STORIES260K, backend).await {
+        Ok(m) => m,
+        Err(e) => panic!("loading stories260K on {backend} failed: {}", error_text(&e)),
+    }
+}
+
+fn error_text(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => format!("{}: {}", String::from(err.name()), String::from(err.message())),
+        None => format!("{e:?}"),
+    }
+}
+
+fn error_name(e: &JsValue) -> String {
+    String::from(e.dyn_ref::<js_sys::Error>().expect("a JS Error object").name())
+}
+
+async fn await_js(p: js_sys::Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(p).await
+}
+
+fn info(m: &Model) -> Info {
+    serde_wasm_bindgen::from_value(m.info().expect("info")).expect("info shape")
+}
+
+async fn generate(m: &Model, prompt: &str, max_tokens: u32) -> String {
+    let opts = obj(&[("maxTokens", max_tokens.into()), ("temperature", 0.0.into()), ("stopAtEos", false.into())]);
+    let text = await_js(m.generate(prompt.into(), Some(opts))).await.unwrap_or_else(|e| panic!("{}", error_text(&e)));
+    text.as_string().expect("generate returns a string")
+}
+
+async fn scores(m: &Model) -> Vec<Vec<f64>> {
+    let conts: Vec<String> = CONTINUATIONS.iter().map(|c| c.to_string()).collect();
+    let v = await_js(m.score(CONTEXT.into(), conts)).await.unwrap_or_else(|e| panic!("{}", error_text(&e)));
+    let s: Vec<Score> = serde_wasm_bindgen::from_value(v).expect("score shape");
+    for x in &s {
+        assert_eq!(x.n_tokens, x.token_logprobs.len());
+        assert!((x.logprob - x.token_logprobs.iter().sum::<f64>()).abs() < 1e-9);
+        let _ = x.is_greedy;
+    }
+    s.into_iter().map(|x| x.token_logprobs).collect()
+}
+
+async fn logits(m: &Model, tokens: &[u32]) -> Vec<f32> {
+    let v = await_js(m.logits(tokens.to_vec())).await.unwrap_or_else(|e| panic!("{}", error_text(&e)));
+    v.dyn_into::<js_sys::Float32Array>().expect("a Float32Array").to_vec()
+}
+
+#[wasm_bindgen_test]
+async fn cpu_greedy_256_from_bos_equals_llama2c() {
+    let m = load_stories("cpu").await;
+    let i = info(&m);
+    assert_eq!((i.architecture.as_str(), i.layers, i.dim, i.vocab), ("llama", 5, 64, 512));
+    assert_eq!(i.backend, "cpu");
+    assert!(i.tensor_types["F32"].tensors > 0);
+    // llama2.c run.c -n 256: 256 tokens from BOS, the text then a newline.
+    assert_eq!(generate(&m, "", 256).await, STORIES260K_GREEDY_256.trim_end_matches('\n'));
+}
+
+#[wasm_bindgen_test]
+async fn cpu_scores_equal_the_native_reference() {
+    let m = load_stories("cpu").await;
+    assert_near_reference(&scores(&m).await, TOL_CPU, "wasm cpu");
+}
+
+#[wasm_bindgen_test]
+async fn bad_bytes_and_options_reject_with_named_errors() {
+    let e = load(b"<!doctype html><title>404</title>", "cpu").await.err().expect("not GGUF must fail");
+    assert_eq!(error_name(&e), "ModelFormatError", "{}", error_text(&e));
+    assert!(error_text(&e).contains("not a GGUF file"), "{}", error_text(&e));
+    let e = load(&STORIES260K[..STORIES260K.len() / 3], "cpu").await.err().expect("truncated must fail");
+    assert_eq!(error_name(&e), "ModelFormatError", "{}", error_text(&e));
+    let e = load(STORIES260K, "webgl").await.err().expect("unknown backend must fail");
+    assert_eq!(error_name(&e), "KaoshiError", "{}", error_text(&e));
+    let m = load_stories("cpu").await;
+    let controller = web_sys::AbortController::new().expect("AbortController");
+    controller.abort();
+    let opts = obj(&[("maxTokens", 8.into()), ("signal", controller.signal().into())]);
+    let e = await_js(m.generate("Once".into(), Some(opts))).await.expect_err("an aborted signal must reject");
+    assert_eq!(error_name(&e), "AbortError", "{}", error_text(&e));
+}
+
+#[wasm_bindgen_test]
+async fn gpu_logits_equal_cpu_logits() {
+    let gpu = load_stories("gpu").await;
+    let i = info(&gpu);
+    assert_eq!(i.backend, "gpu");
+    console_log!("WebGPU adapter: {:?}", i.adapter);
+    let cpu = load_stories("cpu").await;
+    let tokens = cpu.tokenize("Once upon a time, there was a little girl named Lily. She liked", None).expect("tokens");
+    let (rel, bad) = compare_logits(&logits(&gpu, &tokens).await, &logits(&cpu, &tokens).await, 512);
+    console_log!("gpu vs cpu over {} positions: max abs diff / max abs logit = {rel:e}", tokens.len());
+    assert!(rel <= TOL_LOGITS, "max abs diff / max abs logit = {rel} > {TOL_LOGITS}");
+    assert!(bad.is_empty(), "top-1 differs at positions {bad:?}");
+}
+
+#[wasm_bindgen_test]
+async fn gpu_scores_and_greedy_text_equal_the_cpu() {
+    let gpu = load_stories("gpu").await;
+    assert_near_reference(&scores(&gpu).await, TOL_GPU, "wasm gpu");
+    let cpu = load_stories("cpu").await;
+    assert_eq!(generate(&gpu, "Lily", 32).await, generate(&cpu, "Lily", 32).await);
+}

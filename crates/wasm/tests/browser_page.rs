@@ -1,0 +1,8 @@
+//! Browser tests in the page (headless Chromium); the cases are in `browser/cases.rs`.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "browser/cases.rs"]
+mod cases;
+mod common;
