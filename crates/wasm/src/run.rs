@@ -5,8 +5,9 @@
 //!
 //! They follow `kaoshi_engine::generate` and
 //! `kaoshi_engine::score_continuations` step for step (same forward passes,
-//! same host reductions in f64), and `tests/native.rs` checks that on the
-//! CPU backend they give the engine's results exactly.
+//! same backend reductions: on the host in f64 on the CPU, on the device on
+//! the GPU), and `tests/native.rs` checks that on the CPU backend they give
+//! the engine's results exactly.
 
 use std::future::Future;
 
@@ -14,7 +15,7 @@ use kaoshi_cpu::CpuBackend;
 use kaoshi_engine::sampling::{Rng, sample};
 use kaoshi_engine::{ContinuationScore, GenerateParams, GenerationOutput, ScoringPlan, StopReason};
 use kaoshi_gpu::GpuBackend;
-use kaoshi_model::{Backend, KeySpan, KvCache, Model, TokenScore, host_argmax, host_log_prob};
+use kaoshi_model::{Backend, KeySpan, KvCache, Model, TokenScore};
 use kaoshi_tokenizer::{StreamDecoder, Tokenizer};
 
 use crate::error::{Error, ErrorKind};
@@ -24,17 +25,94 @@ use crate::pace::Pacer;
 pub(crate) trait ReadBack: Backend {
     /// The values of `x`, row-major.
     fn read(&self, x: &Self::Tensor) -> impl Future<Output = Result<Vec<f32>, Error>>;
+    /// [`Backend::token_scores`], awaited.
+    fn scores(
+        &self,
+        logits: &Self::Tensor,
+        picks: &[(usize, u32)],
+    ) -> impl Future<Output = Result<Vec<TokenScore>, Error>>;
+    /// [`Backend::argmax_rows`], awaited.
+    fn argmax(&self, logits: &Self::Tensor) -> impl Future<Output = Result<Vec<u32>, Error>>;
 }
 
 impl ReadBack for CpuBackend {
     async fn read(&self, x: &Self::Tensor) -> Result<Vec<f32>, Error> {
         Ok(self.download(x)?.data)
     }
+
+    async fn scores(&self, logits: &Self::Tensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, Error> {
+        Ok(self.token_scores(logits, picks)?)
+    }
+
+    async fn argmax(&self, logits: &Self::Tensor) -> Result<Vec<u32>, Error> {
+        Ok(self.argmax_rows(logits)?)
+    }
 }
 
+/// On the GPU the reductions run on the device (f32) and two numbers per
+/// pick are read back, not rows of logits.
 impl ReadBack for GpuBackend {
     async fn read(&self, x: &Self::Tensor) -> Result<Vec<f32>, Error> {
         Ok(self.device().download_tensor_async(x).await?)
+    }
+
+    async fn scores(&self, logits: &Self::Tensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, Error> {
+        let got = self.device().token_scores_async(logits, picks).await?;
+        Ok(picks
+            .iter()
+            .zip(got)
+            .map(|(&(_, token), (lp, arg))| TokenScore { log_prob: f64::from(lp), is_argmax: arg == token })
+            .collect())
+    }
+
+    async fn argmax(&self, logits: &Self::Tensor) -> Result<Vec<u32>, Error> {
+        let picks: Vec<(usize, u32)> = (0..logits.rows).map(|r| (r, 0)).collect();
+        Ok(self.device().token_scores_async(logits, &picks).await?.into_iter().map(|(_, arg)| arg).collect())
+    }
+}
+
+/// What the next step of generation needs from the last row's logits.
+enum Next {
+    /// Greedy: the argmax, reduced by the backend.
+    Token(u32),
+    /// Sampling: the row itself.
+    Logits(Vec<f32>),
+}
+
+/// Runs `tokens` after `cache` and returns the last row's argmax (greedy)
+/// or its logits (sampling).
+async fn forward_next<B: ReadBack>(
+    model: &Model<B>,
+    tokens: &[u32],
+    cache: &mut KvCache<B>,
+    greedy: bool,
+) -> Result<Next, Error> {
+    let start = cache.len();
+    let positions: Vec<usize> = (start..start + tokens.len()).collect();
+    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+    let logits = model
+        .forward_device(tokens, &positions, &spans, cache, None, &[tokens.len() - 1])?
+        .ok_or_else(|| Error::other("no logits row"))?;
+    if greedy {
+        let ids = model.backend().argmax(&logits).await?;
+        return ids.first().copied().map(Next::Token).ok_or_else(|| Error::other("no logits row"));
+    }
+    Ok(Next::Logits(model.backend().read(&logits).await?))
+}
+
+/// Runs a forward pass and scores `picks` on the backend.
+async fn forward_scores<B: ReadBack>(
+    model: &Model<B>,
+    tokens: &[u32],
+    positions: &[usize],
+    spans: &[KeySpan],
+    cache: &mut KvCache<B>,
+    rows: &[usize],
+    picks: &[(usize, u32)],
+) -> Result<Vec<TokenScore>, Error> {
+    match model.forward_device(tokens, positions, spans, cache, None, rows)? {
+        Some(logits) => model.backend().scores(&logits, picks).await,
+        None => Ok(Vec::new()),
     }
 }
 
@@ -92,12 +170,16 @@ pub(crate) async fn generate<B: ReadBack>(
     };
     let ctx_max = model.config().context_length;
     let mut pacer = Pacer::new();
-    let mut logits = forward_logits(model, prompt, &mut cache, &[prompt.len() - 1]).await?;
+    let greedy = params.sampling.temperature <= 0.0;
+    let mut step = forward_next(model, prompt, &mut cache, greedy).await?;
     for _ in 0..params.max_tokens {
-        if logits.len() != vocab {
-            return Err(Error::other(format!("read back {} logits for a vocabulary of {vocab}", logits.len())));
-        }
-        let next = sample(&logits, &params.sampling, &mut rng);
+        let next = match &step {
+            Next::Token(t) => *t,
+            Next::Logits(logits) if logits.len() == vocab => sample(logits, &params.sampling, &mut rng),
+            Next::Logits(logits) => {
+                return Err(Error::other(format!("read back {} logits for a vocabulary of {vocab}", logits.len())));
+            }
+        };
         if params.stop_ids.contains(&next) {
             out.stop = StopReason::StopToken;
             break;
@@ -112,7 +194,7 @@ pub(crate) async fn generate<B: ReadBack>(
         if aborted() {
             return Err(Error::new(ErrorKind::Abort, "generation was aborted"));
         }
-        logits = forward_logits(model, &[next], &mut cache, &[0]).await?;
+        step = forward_next(model, &[next], &mut cache, greedy).await?;
     }
     out.text.push_str(&decoder.finish());
     Ok(out)
@@ -127,39 +209,16 @@ pub(crate) async fn score<B: ReadBack>(
     continuations: &[Vec<u32>],
 ) -> Result<Vec<ContinuationScore>, Error> {
     let plan = ScoringPlan::new(context, continuations).map_err(|e| Error::other(e.to_string()))?;
-    let vocab = model.config().vocab_size;
     let mut ctx_cache = model.new_cache();
-    let first = forward_logits(model, context, &mut ctx_cache, &[context.len() - 1]).await?;
-    let first = picks(&first, vocab, &plan.first_picks)?;
+    let positions: Vec<usize> = (0..context.len()).collect();
+    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+    let last = [context.len() - 1];
+    let first = forward_scores(model, context, &positions, &spans, &mut ctx_cache, &last, &plan.first_picks).await?;
     let mut got = Vec::with_capacity(plan.batches.len());
     for b in &plan.batches {
         let mut cache = ctx_cache.clone();
         let rows: Vec<usize> = (0..b.tokens.len()).collect();
-        let logits = forward_read(model, &b.tokens, &b.positions, &b.spans, &mut cache, &rows).await?;
-        got.push(picks(&logits, vocab, &b.picks)?);
+        got.push(forward_scores(model, &b.tokens, &b.positions, &b.spans, &mut cache, &rows, &b.picks).await?);
     }
     plan.finish(&first, &got).map_err(|e| Error::other(e.to_string()))
-}
-
-/// The scores of `(row, token)` picks on read-back logits.
-fn picks(logits: &[f32], vocab: usize, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, Error> {
-    picks
-        .iter()
-        .map(|&(row, token)| {
-            let (log_prob, is_argmax) = pick(logits, vocab, row, token)?;
-            Ok(TokenScore { log_prob, is_argmax })
-        })
-        .collect()
-}
-
-/// The log-probability of `token` under row `row` of `logits`, and whether
-/// it is that row's argmax.
-fn pick(logits: &[f32], vocab: usize, row: usize, token: u32) -> Result<(f64, bool), Error> {
-    let r = logits
-        .get(row * vocab..(row + 1) * vocab)
-        .ok_or_else(|| Error::other(format!("logits row {row} was not read back")))?;
-    if token as usize >= vocab {
-        return Err(Error::other(format!("token id {token} is outside the vocabulary of {vocab} tokens")));
-    }
-    Ok((host_log_prob(r, token as usize), host_argmax(r) == token as usize))
 }
