@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use wgpu::util::DeviceExt;
 
 use crate::GpuError;
+use crate::health::Health;
 use crate::kernel::{KernelSpec, Target};
 use crate::pool::{Lease, Pool, size_class};
 use crate::profile::Profiler;
@@ -63,6 +64,8 @@ pub struct GpuDevice {
     pub(crate) profiler: Mutex<Option<Profiler>>,
     /// A small storage buffer bound where a kernel's optional input is absent.
     pub(crate) placeholder: wgpu::Buffer,
+    /// Errors and loss reported by wgpu ([`crate::health`]).
+    pub(crate) health: Arc<Health>,
 }
 
 impl std::fmt::Debug for GpuDevice {
@@ -116,6 +119,7 @@ impl GpuDevice {
             f16: features.contains(wgpu::Features::SHADER_F16),
             subgroups: features.contains(wgpu::Features::SUBGROUP),
         };
+        let health = Health::watch(&device);
         let placeholder = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("kaoshi placeholder"),
             size: 16,
@@ -136,6 +140,7 @@ impl GpuDevice {
             submit_every: 48,
             profiler: Mutex::new(None),
             placeholder,
+            health,
         })
     }
 

@@ -26,6 +26,13 @@ pub enum GpuError {
         /// wgpu's message.
         message: String,
     },
+    /// The GPU ran out of memory (a buffer could not be allocated).
+    #[error("the GPU is out of memory: {0}")]
+    OutOfMemory(String),
+    /// The device was lost (driver reset, destroyed, reclaimed by the
+    /// browser); open a new one.
+    #[error("the GPU device was lost ({0}); open a new one")]
+    DeviceLost(String),
     /// Reading a buffer back failed.
     #[error("reading back from the GPU failed: {0}")]
     Readback(String),

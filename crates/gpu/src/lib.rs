@@ -30,6 +30,7 @@
 mod backend;
 mod device;
 mod error;
+mod health;
 mod kernel;
 mod logits;
 mod model_ops;

@@ -68,6 +68,7 @@ impl GpuDevice {
 
     /// Copies the mapped values out and returns the staging buffer to its pool.
     fn finish_read(&self, staging: wgpu::Buffer, size: u64) -> Result<Vec<f32>, GpuError> {
+        self.check_health()?;
         let data = {
             let view = staging.get_mapped_range(..size).map_err(|e| GpuError::Readback(e.to_string()))?;
             bytemuck::pod_collect_to_vec::<u8, f32>(&view)
@@ -85,8 +86,14 @@ impl GpuDevice {
             return Ok(Vec::new());
         }
         let (staging, size, mapped) = self.start_read(buffer, n)?;
-        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Readback(e.to_string()))?;
-        pollster::block_on(mapped)?;
+        if let Err(e) = self.device.poll(wgpu::PollType::wait_indefinitely()) {
+            self.check_health()?;
+            return Err(GpuError::Readback(e.to_string()));
+        }
+        if let Err(e) = pollster::block_on(mapped) {
+            self.check_health()?;
+            return Err(e);
+        }
         self.finish_read(staging, size)
     }
 
@@ -106,7 +113,10 @@ impl GpuDevice {
         let (staging, size, mapped) = self.start_read(&x.buffer, x.len())?;
         #[cfg(not(target_arch = "wasm32"))]
         self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| GpuError::Readback(e.to_string()))?;
-        mapped.await?;
+        if let Err(e) = mapped.await {
+            self.check_health()?;
+            return Err(e);
+        }
         self.finish_read(staging, size)
     }
 

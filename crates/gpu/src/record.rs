@@ -106,6 +106,7 @@ impl GpuDevice {
         if groups == 0 {
             return Ok(());
         }
+        self.check_health()?;
         let (pipeline, layout) = self.pipeline(spec)?;
         let mut rec = self.recording()?;
         let mut ranges = Vec::with_capacity(binds.len() + 1);
@@ -180,16 +181,19 @@ impl GpuDevice {
         encoder.copy_buffer_to_buffer(src, src_offset, dst, dst_offset, size);
     }
 
-    /// Submits everything recorded so far.
+    /// Submits everything recorded so far; fails if wgpu reported an error
+    /// or lost the device since the last check.
     pub fn flush(&self) -> Result<(), GpuError> {
+        self.check_health()?;
         let mut rec = self.recording()?;
         self.submit(&mut rec);
-        Ok(())
+        self.check_health()
     }
 
     /// As [`GpuDevice::flush`], after recording a copy of `size` bytes of
     /// `src` into `dst` (a read-back staging buffer).
     pub(crate) fn flush_with_copy(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer, size: u64) -> Result<(), GpuError> {
+        self.check_health()?;
         let mut rec = self.recording()?;
         let rec = &mut *rec;
         rec.pass = None;

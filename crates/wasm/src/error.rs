@@ -129,7 +129,9 @@ impl From<GpuError> for Error {
     fn from(e: GpuError) -> Self {
         let kind = match &e {
             GpuError::NoAdapter | GpuError::RequestDevice(_) => ErrorKind::WebGpuUnavailable,
-            GpuError::TooLarge { .. } => ErrorKind::OutOfMemory,
+            GpuError::TooLarge { .. } | GpuError::OutOfMemory(_) => ErrorKind::OutOfMemory,
+            // The engine can be re-created on a new device.
+            GpuError::DeviceLost(_) => ErrorKind::WebGpuUnavailable,
             GpuError::Wgpu { message, .. } if message.to_ascii_lowercase().contains("out of memory") => {
                 ErrorKind::OutOfMemory
             }
