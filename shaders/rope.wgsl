@@ -1,6 +1,9 @@
-// Rotary position embedding, one invocation per output value. Pairs are
-// (d, d + rot/2) for NeoX or (2i, 2i + 1) otherwise; dimensions of a head
-// from rot_dim on are copied. `pos` holds position * position_scale per row.
+// Rotary position embedding, one invocation per output value, for one
+// tensor or two at once (queries and keys: one dispatch instead of two;
+// invocations from `n` on rotate the second tensor, `x2` into `out2`, whose
+// rows have `cols2` values). Pairs are (d, d + rot/2) for NeoX or (2i, 2i + 1)
+// otherwise; dimensions of a head from rot_dim on are copied. `pos` holds
+// position * position_scale per row.
 
 struct Params {
     n: u32,
@@ -8,16 +11,33 @@ struct Params {
     head_dim: u32,
     rot_dim: u32,
     neox: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    n2: u32,
+    cols2: u32,
+    _pad: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> pos: array<f32>;
-@group(0) @binding(2) var<storage, read> inv_freq: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x2: array<f32>;
+@group(0) @binding(2) var<storage, read> pos: array<f32>;
+@group(0) @binding(3) var<storage, read> inv_freq: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out2: array<f32>;
+@group(0) @binding(6) var<uniform> p: Params;
+
+fn load(second: bool, i: u32) -> f32 {
+    if (second) {
+        return x2[i];
+    }
+    return x[i];
+}
+
+fn store(second: bool, i: u32, v: f32) {
+    if (second) {
+        out2[i] = v;
+    } else {
+        out[i] = v;
+    }
+}
 
 @compute @workgroup_size(WG)
 fn main(
@@ -25,14 +45,17 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let i = flat_index(wid, nwg, lid);
-    if (i >= p.n) {
+    let flat = flat_index(wid, nwg, lid);
+    let second = flat >= p.n;
+    let i = select(flat, flat - p.n, second);
+    let cols = select(p.cols, p.cols2, second);
+    if (i >= select(p.n, p.n2, second)) {
         return;
     }
-    let row = i / p.cols;
-    let d = (i % p.cols) % p.head_dim;
+    let row = i / cols;
+    let d = (i % cols) % p.head_dim;
     if (d >= p.rot_dim) {
-        out[i] = x[i];
+        store(second, i, load(second, i));
         return;
     }
     let half = p.rot_dim / 2u;
@@ -52,9 +75,9 @@ fn main(
     let c = cs.x;
     let s = cs.y;
     if (first) {
-        out[i] = x[i] * c - x[partner] * s;
+        store(second, i, load(second, i) * c - load(second, partner) * s);
     } else {
-        out[i] = x[partner] * s + x[i] * c;
+        store(second, i, load(second, partner) * s + load(second, i) * c);
     }
 }
 

@@ -146,6 +146,21 @@ impl Backend for GpuBackend {
         self.dev.rope(x, &pos, head_dim, &spec.inv_freq, spec.neox).map_err(err)
     }
 
+    fn rope_pair(
+        &self,
+        q: &GpuTensor,
+        k: &GpuTensor,
+        positions: &[usize],
+        head_dim: usize,
+        spec: &RopeSpec,
+    ) -> Result<(GpuTensor, GpuTensor), BackendError> {
+        if spec.rot_dim != 2 * spec.inv_freq.len() {
+            return Err(err(format!("rope: rot_dim {} with {} frequencies", spec.rot_dim, spec.inv_freq.len())));
+        }
+        let pos: Vec<f32> = positions.iter().map(|&p| p as f32 * spec.position_scale).collect();
+        self.dev.rope_pair(q, k, &pos, head_dim, &spec.inv_freq, spec.neox).map_err(err)
+    }
+
     fn attention(
         &self,
         q: &GpuTensor,

@@ -64,6 +64,9 @@ pub struct GpuDevice {
     pub(crate) profiler: Mutex<Option<Profiler>>,
     /// A small storage buffer bound where a kernel's optional input is absent.
     pub(crate) placeholder: wgpu::Buffer,
+    /// Another, bound where an optional output is absent (a buffer may not
+    /// be bound read-only and writable in one dispatch).
+    pub(crate) placeholder_out: wgpu::Buffer,
     /// Errors and loss reported by wgpu ([`crate::health`]).
     pub(crate) health: Arc<Health>,
 }
@@ -120,12 +123,15 @@ impl GpuDevice {
             subgroups: features.contains(wgpu::Features::SUBGROUP),
         };
         let health = Health::watch(&device);
-        let placeholder = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("kaoshi placeholder"),
-            size: 16,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
-        });
+        let small = |label| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: 16,
+                usage: wgpu::BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+        };
+        let (placeholder, placeholder_out) = (small("kaoshi placeholder"), small("kaoshi placeholder output"));
         Ok(Self {
             device,
             queue,
@@ -140,6 +146,7 @@ impl GpuDevice {
             submit_every: 48,
             profiler: Mutex::new(None),
             placeholder,
+            placeholder_out,
             health,
         })
     }

@@ -72,27 +72,66 @@ impl GpuDevice {
         inv_freq: &[f32],
         neox: bool,
     ) -> Result<GpuTensor, GpuError> {
+        Ok(self.rope_rows(x, None, positions, head_dim, inv_freq, neox)?.0)
+    }
+
+    /// [`GpuDevice::rope`] of queries and keys (rows at the same positions)
+    /// in one dispatch.
+    pub fn rope_pair(
+        &self,
+        q: &GpuTensor,
+        k: &GpuTensor,
+        positions: &[f32],
+        head_dim: usize,
+        inv_freq: &[f32],
+        neox: bool,
+    ) -> Result<(GpuTensor, GpuTensor), GpuError> {
+        let (q, k) = self.rope_rows(q, Some(k), positions, head_dim, inv_freq, neox)?;
+        Ok((q, k.expect("a second tensor was given")))
+    }
+
+    fn rope_rows(
+        &self,
+        x: &GpuTensor,
+        x2: Option<&GpuTensor>,
+        positions: &[f32],
+        head_dim: usize,
+        inv_freq: &[f32],
+        neox: bool,
+    ) -> Result<(GpuTensor, Option<GpuTensor>), GpuError> {
         let rot_dim = inv_freq.len() * 2;
-        if positions.len() != x.rows || head_dim == 0 || x.cols % head_dim != 0 || rot_dim > head_dim || rot_dim == 0 {
-            return Err(GpuError::Shape(format!(
-                "rope on [{}, {}] with {} positions, head_dim {head_dim}, rot_dim {rot_dim}",
-                x.rows,
-                x.cols,
-                positions.len()
-            )));
+        for t in std::iter::once(x).chain(x2) {
+            if positions.len() != t.rows
+                || head_dim == 0
+                || t.cols % head_dim != 0
+                || rot_dim > head_dim
+                || rot_dim == 0
+            {
+                return Err(GpuError::Shape(format!(
+                    "rope on [{}, {}] with {} positions, head_dim {head_dim}, rot_dim {rot_dim}",
+                    t.rows,
+                    t.cols,
+                    positions.len()
+                )));
+            }
         }
         let out = self.empty_tensor(x.rows, x.cols)?;
+        let out2 = x2.map(|t| self.empty_tensor(t.rows, t.cols)).transpose()?;
         let spec = self.spec(Op::Rope, DType::F32);
-        let n = count(x.len())?;
-        let params = [n, count(x.cols)?, count(head_dim)?, count(rot_dim)?, u32::from(neox)];
+        let (n, n2) = (count(x.len())?, count(x2.map_or(0, GpuTensor::len))?);
+        let cols2 = count(x2.map_or(0, |t| t.cols))?;
+        let params = [n, count(x.cols)?, count(head_dim)?, count(rot_dim)?, u32::from(neox), n2, cols2];
         let binds = [
             Bind::Buffer(&x.buffer),
+            Bind::Buffer(x2.map_or(&self.placeholder, |t| &t.buffer)),
             Bind::Data(bytemuck::cast_slice(positions)),
             Bind::Data(bytemuck::cast_slice(inv_freq)),
             Bind::Buffer(&out.buffer),
+            // With one tensor no invocation writes out2.
+            Bind::Buffer(out2.as_ref().map_or(&self.placeholder_out, |t| &t.buffer)),
         ];
-        self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
-        Ok(out)
+        self.dispatch_with(spec, &binds, &params, (n + n2).div_ceil(spec.workgroup_size))?;
+        Ok((out, out2))
     }
 
     /// `x · wᵀ`: `[n, in] x [out, in] -> [n, out]`.

@@ -69,10 +69,19 @@ fn rope_matches_cpu_interleaved_and_neox_with_partial_rotation() {
             let spec = RopeSpec { inv_freq: inv_freq.clone(), neox, rot_dim, position_scale: 0.5 };
             let want = host(&cpu, &cpu.rope(&cpu_tensor(&cpu, &x, r, c), &positions, head_dim, &spec).unwrap());
             let pos: Vec<f32> = positions.iter().map(|&p| p as f32 * spec.position_scale).collect();
+            // Keys: fewer heads than the queries, as with grouped K/V.
+            let kc = head_dim * (heads - 1);
+            let kx = values(r * kc, 6);
+            let want_k = host(&cpu, &cpu.rope(&cpu_tensor(&cpu, &kx, r, kc), &positions, head_dim, &spec).unwrap());
             for_each_variant(|dev| {
                 let gx = dev.upload_tensor(&x, r, c).unwrap();
                 let got = dev.download_tensor(&dev.rope(&gx, &pos, head_dim, &inv_freq, neox).unwrap()).unwrap();
                 check("rope", dev, &got, &want);
+                // Queries and keys in one dispatch.
+                let gk = dev.upload_tensor(&kx, r, kc).unwrap();
+                let (q2, k2) = dev.rope_pair(&gx, &gk, &pos, head_dim, &inv_freq, neox).unwrap();
+                check("rope", dev, &dev.download_tensor(&q2).unwrap(), &want);
+                check("rope", dev, &dev.download_tensor(&k2).unwrap(), &want_k);
             });
         }
     }

@@ -175,6 +175,18 @@ pub trait Backend {
         head_dim: usize,
         spec: &RopeSpec,
     ) -> Result<Self::Tensor, BackendError>;
+    /// [`Backend::rope`] of queries and keys at the same positions (a
+    /// backend may do both in one step; the default makes two calls).
+    fn rope_pair(
+        &self,
+        q: &Self::Tensor,
+        k: &Self::Tensor,
+        positions: &[usize],
+        head_dim: usize,
+        spec: &RopeSpec,
+    ) -> Result<(Self::Tensor, Self::Tensor), BackendError> {
+        Ok((self.rope(q, positions, head_dim, spec)?, self.rope(k, positions, head_dim, spec)?))
+    }
     /// Scaled dot-product attention with grouped K/V heads.
     /// `q` is `[n, n_heads * head_dim]`, `k`/`v` are `[t, n_kv_heads * head_dim]`;
     /// row `i` of `q` sees the keys `spans[i]` allows. Returns `[n, n_heads * head_dim]`.

@@ -116,8 +116,7 @@ impl<B: Backend> Model<B> {
                 q = b.rms_norm(&q, nq, c.rms_eps, c.head_dim)?;
                 k = b.rms_norm(&k, nk, c.rms_eps, c.head_dim)?;
             }
-            let q = b.rope(&q, positions, c.head_dim, &self.rope)?;
-            let k = b.rope(&k, positions, c.head_dim, &self.rope)?;
+            let (q, k) = b.rope_pair(&q, &k, positions, c.head_dim, &self.rope)?;
             let (k_all, v_all) = match &cache.layers[l] {
                 Some((kc, vc)) => (b.concat_rows(kc, &k)?, b.concat_rows(vc, &v)?),
                 None => (k, v),
