@@ -6,7 +6,9 @@
 # running as root; elsewhere they skip with a message, unless
 # KAOSHI_REQUIRE_GPU=1 (as .ci/run sets), which makes a missing adapter fail.
 # Last, scripts/test-browser.sh runs the wasm crate's tests in headless
-# Chromium (installing chromium, the wasm32 target and wasm-bindgen-cli).
+# Chromium (installing chromium, the wasm32 target and wasm-bindgen-cli), and
+# scripts/test-wasm-pkg.sh builds the npm package in wasm-pkg/ and runs its
+# node tests (needs node >= 20 and npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -48,3 +50,5 @@ echo "== cargo test"
 cargo test --release --workspace --no-fail-fast
 echo "== browser tests"
 bash scripts/test-browser.sh
+echo "== npm package (wasm-pkg)"
+bash scripts/test-wasm-pkg.sh

@@ -5,15 +5,13 @@
 #   - chromium and chromium-driver (apt, as root),
 #   - the wasm32-unknown-unknown Rust target (rustup),
 #   - wasm-bindgen-cli at exactly the version of the wasm-bindgen crate,
-#     built once into $KAOSHI_TOOLS (default ~/.cache/kaoshi/tools) and reused.
+#     built once into $KAOSHI_TOOLS (default ~/.cache/kaoshi/tools) and reused
+#     (both in scripts/lib/wasm-tools.sh, shared with build-wasm-pkg.sh).
 # The wasm32 runner and rustflags are in .cargo/config.toml; the Chromium
 # options in crates/wasm/webdriver.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-
-WASM_BINDGEN_VERSION=0.2.130
-TOOLS="${KAOSHI_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/kaoshi/tools}"
 
 if [ ! -d ../shared/fixtures ]; then
     echo "error: ../shared/fixtures is missing: the browser tests embed the stories260K model from there" >&2
@@ -31,18 +29,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     fi
 fi
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    echo "== adding the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
-fi
-
-runner="$TOOLS/bin/wasm-bindgen-test-runner"
-if ! "$TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$" || [ ! -x "$runner" ]; then
-    echo "== building wasm-bindgen-cli $WASM_BINDGEN_VERSION into $TOOLS (once; a few minutes)"
-    # Not --locked: its lock file pins a webpki-roots version the registry lacks.
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$TOOLS" --force
-fi
-export PATH="$TOOLS/bin:$PATH"
+# shellcheck source=scripts/lib/wasm-tools.sh
+source scripts/lib/wasm-tools.sh
 
 export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/crates/wasm/webdriver.json"

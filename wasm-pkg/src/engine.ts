@@ -1,0 +1,266 @@
+/**
+ * {@link Engine}: one interface for a model in this thread
+ * ({@link InThreadEngine}) and in a Web Worker ({@link WorkerEngine}).
+ */
+import { Model } from "./wasm/kaoshi_wasm.js";
+import type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
+import {
+  fromWireError,
+  type Backend,
+  type Endpoint,
+  type Kind,
+  type Reply,
+  type Requests,
+  type Responses,
+  type WasmSource,
+  type WireGenerateOptions,
+} from "./protocol.js";
+import { initWasm } from "./wasm.js";
+
+/** Options of {@link Engine.generate} (all optional). */
+export interface GenerateOptions extends WireGenerateOptions {
+  /** Aborts the generation, which then rejects with an `AbortError`. */
+  signal?: AbortSignal;
+  /**
+   * Receives the generated text in pieces, in order; their concatenation is
+   * the resolved text. For now there is ONE piece, the whole text, given
+   * when generation ends: token-by-token streaming needs a per-token
+   * callback from the wasm module, which it does not have yet.
+   */
+  onToken?: (text: string) => void;
+}
+
+/** Options of `load`. */
+export interface LoadOptions {
+  /** "auto" (default): WebGPU when an adapter is found and the model loads on it, else the CPU. */
+  backend?: Backend;
+  /** Where the wasm module comes from (see {@link initWasm}); default: beside the package's JS. */
+  wasm?: WasmSource;
+}
+
+/** A loaded model. Every method rejects with an `Error` whose `name` says what failed. */
+export interface Engine {
+  /** Architecture, sizes, tensor types, the backend in use and why the CPU was chosen, if it was. */
+  info(): Promise<ModelInfo>;
+  /** Token ids of `text`; `addSpecial` (default true) adds BOS when the tokenizer does. */
+  tokenize(text: string, addSpecial?: boolean): Promise<Uint32Array>;
+  /** Text generated after `prompt` (an empty prompt starts from BOS). Greedy unless `temperature` > 0. */
+  generate(prompt: string, options?: GenerateOptions): Promise<string>;
+  /** Log-probabilities (natural log) of each continuation after `context`, tokenized as lm-evaluation-harness does. */
+  score(context: string, continuations: string[]): Promise<ContinuationScore[]>;
+  /** Frees the model (and, for an engine that started its worker, the worker). Further calls reject. */
+  dispose(): Promise<void>;
+}
+
+function disposedError(): Error {
+  const e = new Error("the engine was disposed");
+  e.name = "KaoshiError";
+  return e;
+}
+
+function abortError(): Error {
+  const e = new Error("generation was aborted before it started");
+  e.name = "AbortError";
+  return e;
+}
+
+function wireOptions(options: GenerateOptions): WireGenerateOptions {
+  const { signal: _signal, onToken: _onToken, ...wire } = options;
+  return wire;
+}
+
+/** The model in this thread: the wasm `Model`, behind the {@link Engine} interface. */
+export class InThreadEngine implements Engine {
+  #model: Model | null;
+
+  private constructor(model: Model) {
+    this.#model = model;
+  }
+
+  /** Initialises the wasm module (once) and loads a GGUF model from its bytes (copied). */
+  static async load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<InThreadEngine> {
+    await initWasm(options.wasm);
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    return new InThreadEngine(await Model.load(view, options.backend ?? "auto"));
+  }
+
+  /** The wasm `Model` (for what the interface lacks, e.g. `logits`). */
+  get model(): Model {
+    if (this.#model === null) throw disposedError();
+    return this.#model;
+  }
+
+  async info(): Promise<ModelInfo> {
+    return this.model.info();
+  }
+
+  async tokenize(text: string, addSpecial = true): Promise<Uint32Array> {
+    return this.model.tokenize(text, addSpecial);
+  }
+
+  async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
+    const model = this.model;
+    const wire: WireGenerateOptions & { signal?: AbortSignal } = wireOptions(options);
+    if (options.signal !== undefined) wire.signal = options.signal;
+    const text = await model.generate(prompt, wire);
+    options.onToken?.(text);
+    return text;
+  }
+
+  async score(context: string, continuations: string[]): Promise<ContinuationScore[]> {
+    return this.model.score(context, continuations);
+  }
+
+  async dispose(): Promise<void> {
+    this.#model?.free();
+    this.#model = null;
+  }
+}
+
+/** Options of {@link WorkerEngine.load}. */
+export interface WorkerLoadOptions extends LoadOptions {
+  /**
+   * Transfer the model's buffer to the worker instead of copying it (the
+   * caller's bytes are then detached: they read as empty). Default false.
+   */
+  transfer?: boolean;
+}
+
+// Request ids are unique in this realm, so that engines sharing an endpoint
+// never take each other's replies.
+let nextRequestId = 1;
+
+interface Pending {
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The model in a Web Worker running `kaoshi/worker`, behind the same
+ * {@link Engine} interface: calls become messages ({@link Request}), replies
+ * resolve them, errors keep their `name`.
+ */
+export class WorkerEngine implements Engine {
+  readonly #endpoint: Endpoint;
+  readonly #owned: Worker | null;
+  readonly #pending = new Map<number, Pending>();
+  #model = 0;
+  #disposed = false;
+  readonly #onMessage = (event: MessageEvent): void => {
+    const reply = event.data as Reply;
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return;
+    this.#pending.delete(reply.id);
+    if (reply.ok) pending.resolve(reply.value as never);
+    else pending.reject(fromWireError(reply.error));
+  };
+
+  private constructor(endpoint: Endpoint, owned: Worker | null) {
+    this.#endpoint = endpoint;
+    this.#owned = owned;
+    endpoint.addEventListener("message", this.#onMessage);
+    // A worker that fails to start (a wrong URL, a syntax error) or throws
+    // outside a request would otherwise leave every call pending.
+    owned?.addEventListener("error", (event: ErrorEvent) => {
+      const error = new Error(`the kaoshi worker failed: ${event.message || "(no message; is worker.js served?)"}`);
+      error.name = "KaoshiError";
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+    });
+  }
+
+  /**
+   * Loads a model in the worker (or port) `endpoint` runs `kaoshi/worker`
+   * on; several engines may share one worker. The caller keeps the
+   * endpoint: `dispose()` frees the model, not the worker.
+   */
+  static async load(
+    endpoint: Endpoint,
+    bytes: Uint8Array | ArrayBuffer,
+    options: WorkerLoadOptions = {},
+  ): Promise<WorkerEngine> {
+    const engine = new WorkerEngine(endpoint, null);
+    await engine.#loadModel(bytes, options);
+    return engine;
+  }
+
+  /**
+   * Starts a module worker on the package's `worker.js` and loads a model in
+   * it; `dispose()` terminates that worker.
+   */
+  static async spawn(bytes: Uint8Array | ArrayBuffer, options: WorkerLoadOptions = {}): Promise<WorkerEngine> {
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "kaoshi" });
+    const engine = new WorkerEngine(worker, worker);
+    try {
+      await engine.#loadModel(bytes, options);
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+    return engine;
+  }
+
+  async #loadModel(bytes: Uint8Array | ArrayBuffer, options: WorkerLoadOptions): Promise<void> {
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const payload: Requests["load"] = { bytes: view, backend: options.backend ?? "auto" };
+    if (options.wasm !== undefined) payload.wasm = options.wasm;
+    const { model } = await this.#call("load", payload, options.transfer === true ? [view.buffer as ArrayBuffer] : []);
+    this.#model = model;
+  }
+
+  /** Sends request `kind` and resolves with its reply's value (the id is the first one free). */
+  #call<K extends Kind>(kind: K, payload: Requests[K], transfer: Transferable[] = [], id = nextRequestId++): Promise<Responses[K]> {
+    if (this.#disposed) return Promise.reject(disposedError());
+    return new Promise<Responses[K]>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      try {
+        this.#endpoint.postMessage({ ...payload, id, kind }, transfer);
+      } catch (e) {
+        this.#pending.delete(id);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  }
+
+  info(): Promise<ModelInfo> {
+    return this.#call("info", { model: this.#model });
+  }
+
+  tokenize(text: string, addSpecial = true): Promise<Uint32Array> {
+    return this.#call("tokenize", { model: this.#model, text, addSpecial });
+  }
+
+  async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortError();
+    const id = nextRequestId++;
+    const onAbort = (): void => {
+      this.#call("abort", { target: id }).catch(() => undefined);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const text = await this.#call("generate", { model: this.#model, prompt, options: wireOptions(options) }, [], id);
+      options.onToken?.(text);
+      return text;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  score(context: string, continuations: string[]): Promise<ContinuationScore[]> {
+    return this.#call("score", { model: this.#model, context, continuations });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    try {
+      await this.#call("dispose", { model: this.#model });
+    } finally {
+      this.#disposed = true;
+      this.#endpoint.removeEventListener("message", this.#onMessage);
+      for (const pending of this.#pending.values()) pending.reject(disposedError());
+      this.#pending.clear();
+      this.#owned?.terminate();
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * kaoshi: GGUF language models in the browser, on the CPU (wasm SIMD) or on
+ * WebGPU, in this thread ({@link InThreadEngine}) or in a Web Worker
+ * ({@link WorkerEngine}), with one interface ({@link Engine}).
+ *
+ * Errors are `Error`s whose `name` is one of {@link KaoshiErrorName}.
+ */
+export { InThreadEngine, WorkerEngine } from "./engine.js";
+export type { Engine, GenerateOptions, LoadOptions, WorkerLoadOptions } from "./engine.js";
+export type { Backend, Endpoint, WasmSource } from "./protocol.js";
+export { initWasm } from "./wasm.js";
+/** The wasm-bindgen class underneath (for `logits` and `decode`). */
+export { Model } from "./wasm/kaoshi_wasm.js";
+export type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
+
+/** The `name` of the `Error`s kaoshi rejects with. */
+export type KaoshiErrorName =
+  | "ModelFormatError"
+  | "UnsupportedQuantError"
+  | "WebGpuUnavailableError"
+  | "OutOfMemoryError"
+  | "AbortError"
+  | "KaoshiError";

@@ -1,0 +1,98 @@
+/**
+ * The messages between a {@link WorkerEngine} and the worker (`kaoshi/worker`).
+ *
+ * Each request kind is tied to its payload ({@link Requests}) and to the
+ * value its reply carries ({@link Responses}); {@link Request} and
+ * {@link Reply} are the discriminated unions built from the two maps, so
+ * that a kind, its payload and its result type can never be mixed up.
+ * Failures travel as {@link WireError} and are re-thrown on the client as an
+ * `Error` with the same `name` (`ModelFormatError`, `AbortError`, ...).
+ */
+import type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
+
+/** Which backend to load a model on ("auto": WebGPU when it works, else the CPU). */
+export type Backend = "auto" | "cpu" | "gpu";
+
+/** Where the worker gets the wasm module: a URL (string), its bytes, or a compiled module. */
+export type WasmSource = string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+/** `generate`'s options as they cross to the worker (an `AbortSignal` cannot: see `abort`). */
+export interface WireGenerateOptions {
+  maxTokens?: number;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+  stopAtEos?: boolean;
+}
+
+/**
+ * Each request kind and its payload. A worker can hold several models: `load`
+ * answers with a handle, which the other requests name as `model`.
+ */
+export interface Requests {
+  /** Initialises the wasm module (once; later `wasm`s are ignored) and loads a model. */
+  load: { bytes: Uint8Array; backend: Backend; wasm?: WasmSource };
+  info: { model: number };
+  tokenize: { model: number; text: string; addSpecial: boolean };
+  generate: { model: number; prompt: string; options: WireGenerateOptions };
+  score: { model: number; context: string; continuations: string[] };
+  /** Aborts the request `target` (a `generate`), which then fails with an `AbortError`. */
+  abort: { target: number };
+  /** Frees the model. */
+  dispose: { model: number };
+}
+
+/** What the reply to each request kind carries. */
+export interface Responses {
+  load: { model: number; info: ModelInfo };
+  info: ModelInfo;
+  tokenize: Uint32Array;
+  generate: string;
+  score: ContinuationScore[];
+  abort: null;
+  dispose: null;
+}
+
+export type Kind = keyof Requests;
+
+/** A request: `{id, kind}` and the payload of that kind. */
+export type Request = { [K in Kind]: { id: number; kind: K } & Requests[K] }[Kind];
+
+/** A failure, as it crosses the boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+}
+
+/** The reply to request `id`: its kind's value, or an error. */
+export type Reply =
+  | { [K in Kind]: { id: number; kind: K; ok: true; value: Responses[K] } }[Kind]
+  | { id: number; kind: Kind; ok: false; error: WireError };
+
+/** `e` as a {@link WireError} (an `Error`'s name and message; anything else as a `KaoshiError`). */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof Error) return { name: e.name, message: e.message };
+  if (typeof e === "object" && e !== null && "message" in e) {
+    const { name, message } = e as { name?: unknown; message: unknown };
+    return { name: typeof name === "string" ? name : "KaoshiError", message: String(message) };
+  }
+  return { name: "KaoshiError", message: String(e) };
+}
+
+/** The `Error` a {@link WireError} stands for, with its `name`. */
+export function fromWireError(e: WireError): Error {
+  const error = new Error(e.message);
+  error.name = e.name;
+  return error;
+}
+
+/**
+ * What both ends talk through: a `Worker`, the worker's own global scope, a
+ * `MessagePort` (call `start()` on ports), or node's `MessagePort`.
+ */
+export interface Endpoint {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  addEventListener(type: "message", listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: "message", listener: (event: MessageEvent) => void): void;
+}

@@ -1,0 +1,90 @@
+/**
+ * The worker side of {@link WorkerEngine}: `kaoshi/worker`. Loaded as a
+ * module worker it serves its own global scope; elsewhere (a test, a
+ * `MessagePort`, a shared setup) call {@link serve} on an endpoint.
+ */
+import { Model } from "./wasm/kaoshi_wasm.js";
+import { toWireError, type Endpoint, type Kind, type Reply, type Request, type Requests, type Responses } from "./protocol.js";
+import { initWasm } from "./wasm.js";
+
+type Handlers = { [K in Kind]: (request: Requests[K] & { id: number }) => Responses[K] | Promise<Responses[K]> };
+
+function noModel(handle: number): Error {
+  const e = new Error(`no model ${handle} in this worker (disposed?)`);
+  e.name = "KaoshiError";
+  return e;
+}
+
+/**
+ * Answers the requests that arrive on `endpoint`. Returns a function that
+ * stops listening and frees the models.
+ */
+export function serve(endpoint: Endpoint): () => void {
+  const models = new Map<number, Model>();
+  let nextHandle = 1;
+  const aborts = new Map<number, AbortController>();
+  const loaded = (handle: number): Model => {
+    const model = models.get(handle);
+    if (model === undefined) throw noModel(handle);
+    return model;
+  };
+
+  const handlers: Handlers = {
+    async load({ bytes, backend, wasm }) {
+      await initWasm(wasm);
+      const model = await Model.load(bytes, backend);
+      const handle = nextHandle++;
+      models.set(handle, model);
+      return { model: handle, info: model.info() };
+    },
+    info: ({ model }) => loaded(model).info(),
+    tokenize: ({ model, text, addSpecial }) => loaded(model).tokenize(text, addSpecial),
+    async generate({ id, model, prompt, options }) {
+      const m = loaded(model);
+      const controller = new AbortController();
+      aborts.set(id, controller);
+      try {
+        return await m.generate(prompt, { ...options, signal: controller.signal });
+      } finally {
+        aborts.delete(id);
+      }
+    },
+    score: ({ model, context, continuations }) => loaded(model).score(context, continuations),
+    abort({ target }) {
+      aborts.get(target)?.abort();
+      return null;
+    },
+    dispose({ model }) {
+      models.get(model)?.free();
+      models.delete(model);
+      return null;
+    },
+  };
+
+  const onMessage = (event: MessageEvent): void => {
+    const request = event.data as Request;
+    const { id, kind } = request;
+    // TypeScript cannot tie `handlers[kind]` to `request` through the union;
+    // the mapped Handlers type above is what checks each handler.
+    const handler = handlers[kind] as (r: Request) => Responses[Kind] | Promise<Responses[Kind]>;
+    Promise.resolve()
+      .then(() => handler(request))
+      .then(
+        (value) => endpoint.postMessage({ id, kind, ok: true, value } as Reply, []),
+        (e: unknown) => endpoint.postMessage({ id, kind, ok: false, error: toWireError(e) } satisfies Reply, []),
+      );
+  };
+  endpoint.addEventListener("message", onMessage);
+  return () => {
+    endpoint.removeEventListener("message", onMessage);
+    for (const controller of aborts.values()) controller.abort();
+    for (const model of models.values()) model.free();
+    models.clear();
+  };
+}
+
+// In a dedicated worker, serve its global scope.
+const scope = globalThis as unknown as { WorkerGlobalScope?: abstract new () => unknown };
+if (typeof scope.WorkerGlobalScope === "function" && globalThis instanceof scope.WorkerGlobalScope) {
+  serve(globalThis as unknown as Endpoint);
+}
