@@ -1,7 +1,7 @@
 //! Text generation: greedy or sampled, streaming, with stop tokens and
 //! stop strings.
 
-use kaoshi_model::{Backend, HookSet, KeySpan, Model, ModelError};
+use kaoshi_model::{Backend, HookSet, Model, ModelError};
 use kaoshi_tokenizer::{StreamDecoder, Tokenizer};
 use serde::Serialize;
 
@@ -119,12 +119,8 @@ fn next_token<B: Backend>(
     sampling: &SamplingParams,
     rng: &mut Rng,
 ) -> Result<u32, EngineError> {
-    let start = cache.len();
-    let positions: Vec<usize> = (start..start + tokens.len()).collect();
-    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
-    let last = [tokens.len() - 1];
     let logits = model
-        .forward_device(tokens, &positions, &spans, cache, hooks, &last)?
+        .forward_causal_device(tokens, cache, hooks, &[tokens.len() - 1])?
         .ok_or_else(|| EngineError::BadRequest("no logits row".into()))?;
     let b = model.backend();
     if sampling.temperature <= 0.0 {

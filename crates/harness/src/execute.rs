@@ -1,11 +1,9 @@
 //! Running one item's prompt through the engine.
 
-use kaoshi_engine::{
-    GenerateParams, PerplexityParams, SamplingParams, generate, log_softmax, perplexity, score_continuations,
-};
+use kaoshi_engine::{GenerateParams, PerplexityParams, SamplingParams, generate, perplexity, score_continuations};
 use kaoshi_eval::extract::{Extractor, extract, gaokao_credit, numbers_match};
 use kaoshi_eval::{Answer, Item, Mode, Prompt, Suite};
-use kaoshi_model::{Backend, Model};
+use kaoshi_model::{Backend, Model, ModelError};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::encode::PromptEncoder;
@@ -154,13 +152,19 @@ impl<B: Backend> Executor<'_, B> {
                 let rendered = self.encoder.render(context)?;
                 let ids = self.fit(self.encoder.encode(&rendered)?, self.context_len(), &mut rec)?;
                 let last = ids.len().checked_sub(1).ok_or_else(|| HarnessError::Item("empty prompt".into()))?;
+                let picks = letters
+                    .iter()
+                    .map(|l| Ok((0, self.encoder.letter_id(l)?)))
+                    .collect::<Result<Vec<_>, HarnessError>>()?;
                 let mut cache = self.model.new_cache();
-                let logits = self.model.forward_causal(&ids, &mut cache, None, &[last])?;
-                let lsm = log_softmax(logits.row(0));
-                let mut lps = Vec::with_capacity(letters.len());
-                for l in letters {
-                    lps.push(f64::from(lsm[self.encoder.letter_id(l)? as usize]));
-                }
+                let logits = self
+                    .model
+                    .forward_causal_device(&ids, &mut cache, None, &[last])?
+                    .ok_or_else(|| HarnessError::Item("no logits row".into()))?;
+                // The letters' log-probabilities, reduced where the logits are
+                // (on a GPU, four numbers are read back, not the vocabulary).
+                let scores = self.model.backend().token_scores(&logits, &picks).map_err(ModelError::from)?;
+                let lps: Vec<f64> = scores.iter().map(|s| s.log_prob).collect();
                 let pred = argmax(&lps);
                 rec.prediction = pred.map(letter);
                 rec.correct = choice_correct(&item.answer, pred);

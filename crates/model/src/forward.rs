@@ -66,6 +66,21 @@ impl<B: Backend> Model<B> {
         self.forward(tokens, &positions, &spans, cache, hooks, logit_rows)
     }
 
+    /// As [`Model::forward_causal`], leaving the logits on the backend
+    /// ([`Model::forward_device`]).
+    pub fn forward_causal_device(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache<B>,
+        hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<Option<B::Tensor>, ModelError> {
+        let start = cache.len();
+        let positions: Vec<usize> = (start..start + tokens.len()).collect();
+        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        self.forward_device(tokens, &positions, &spans, cache, hooks, logit_rows)
+    }
+
     /// The general forward pass: row `i` is token `tokens[i]` at sequence
     /// position `positions[i]`, stored at cache index `cache.len() + i`, and
     /// attending to the keys `spans[i]` allows. Returns the logits of the rows

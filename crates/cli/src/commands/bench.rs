@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::CliError;
 use kaoshi_formats::GgufFile;
-use kaoshi_model::{Backend, KeySpan, KvCache, Model};
+use kaoshi_model::{Backend, KvCache, Model};
 
 use crate::load::{AdapterInfo, BackendChoice, Engine, load_model};
 
@@ -118,11 +118,8 @@ fn peak_rss_mib() -> Option<f64> {
 /// `kaoshi generate --temperature 0` does (the argmax is taken on the
 /// backend, so a GPU reads back one index, not a row of logits).
 fn greedy_step<B: Backend>(model: &Model<B>, tokens: &[u32], cache: &mut KvCache<B>) -> Result<u32, CliError> {
-    let start = cache.len();
-    let positions: Vec<usize> = (start..start + tokens.len()).collect();
-    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
     let logits = model
-        .forward_device(tokens, &positions, &spans, cache, None, &[tokens.len() - 1])?
+        .forward_causal_device(tokens, cache, None, &[tokens.len() - 1])?
         .ok_or_else(|| CliError::Usage("no logits row".into()))?;
     let ids = model.backend().argmax_rows(&logits).map_err(kaoshi_model::ModelError::from)?;
     ids.first().copied().ok_or_else(|| CliError::Usage("no logits row".into()))
