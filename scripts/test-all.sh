@@ -8,7 +8,8 @@
 # Last, scripts/test-browser.sh runs the wasm crate's tests in headless
 # Chromium (installing chromium, the wasm32 target and wasm-bindgen-cli), and
 # scripts/test-wasm-pkg.sh builds the npm package in wasm-pkg/ and runs its
-# node tests (needs node >= 20 and npm).
+# node tests (needs node >= 20 and npm), and scripts/test-web-app.sh runs the
+# example page in examples/web-app/ with Playwright on that build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -52,3 +53,5 @@ echo "== browser tests"
 bash scripts/test-browser.sh
 echo "== npm package (wasm-pkg)"
 bash scripts/test-wasm-pkg.sh
+echo "== example web app (Playwright)"
+bash scripts/test-web-app.sh

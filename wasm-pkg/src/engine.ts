@@ -12,6 +12,7 @@ import {
   type Reply,
   type Requests,
   type Responses,
+  type TokenMessage,
   type WasmSource,
   type WireGenerateOptions,
 } from "./protocol.js";
@@ -22,10 +23,10 @@ export interface GenerateOptions extends WireGenerateOptions {
   /** Aborts the generation, which then rejects with an `AbortError`. */
   signal?: AbortSignal;
   /**
-   * Receives the generated text in pieces, in order; their concatenation is
-   * the resolved text. For now there is ONE piece, the whole text, given
-   * when generation ends: token-by-token streaming needs a per-token
-   * callback from the wasm module, which it does not have yet.
+   * Receives the generated text in pieces as generation proceeds (each newly
+   * decoded piece, usually one per token), in order; their concatenation is
+   * the resolved text. If it throws, generation stops and rejects with what
+   * it threw.
    */
   onToken?: (text: string) => void;
 }
@@ -100,11 +101,10 @@ export class InThreadEngine implements Engine {
 
   async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
     const model = this.model;
-    const wire: WireGenerateOptions & { signal?: AbortSignal } = wireOptions(options);
+    const wire: WireGenerateOptions & { signal?: AbortSignal; onToken?: (text: string) => void } = wireOptions(options);
     if (options.signal !== undefined) wire.signal = options.signal;
-    const text = await model.generate(prompt, wire);
-    options.onToken?.(text);
-    return text;
+    if (options.onToken !== undefined) wire.onToken = options.onToken;
+    return model.generate(prompt, wire);
   }
 
   async score(context: string, continuations: string[]): Promise<ContinuationScore[]> {
@@ -133,6 +133,8 @@ let nextRequestId = 1;
 interface Pending {
   resolve: (value: never) => void;
   reject: (error: Error) => void;
+  /** For a `generate`: receives its `token` messages. */
+  onToken?: (text: string) => void;
 }
 
 /**
@@ -147,9 +149,20 @@ export class WorkerEngine implements Engine {
   #model = 0;
   #disposed = false;
   readonly #onMessage = (event: MessageEvent): void => {
-    const reply = event.data as Reply;
+    const reply = event.data as Reply | TokenMessage;
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
+    if (reply.kind === "token") {
+      try {
+        pending.onToken?.(reply.text);
+      } catch (e) {
+        // As in the thread: a throwing callback ends the generation with its error.
+        this.#pending.delete(reply.id);
+        pending.reject(e instanceof Error ? e : new Error(String(e)));
+        this.#call("abort", { target: reply.id }).catch(() => undefined);
+      }
+      return;
+    }
     this.#pending.delete(reply.id);
     if (reply.ok) pending.resolve(reply.value as never);
     else pending.reject(fromWireError(reply.error));
@@ -209,10 +222,18 @@ export class WorkerEngine implements Engine {
   }
 
   /** Sends request `kind` and resolves with its reply's value (the id is the first one free). */
-  #call<K extends Kind>(kind: K, payload: Requests[K], transfer: Transferable[] = [], id = nextRequestId++): Promise<Responses[K]> {
+  #call<K extends Kind>(
+    kind: K,
+    payload: Requests[K],
+    transfer: Transferable[] = [],
+    id = nextRequestId++,
+    onToken?: (text: string) => void,
+  ): Promise<Responses[K]> {
     if (this.#disposed) return Promise.reject(disposedError());
     return new Promise<Responses[K]>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      const pending: Pending = { resolve: resolve as (value: never) => void, reject };
+      if (onToken !== undefined) pending.onToken = onToken;
+      this.#pending.set(id, pending);
       try {
         this.#endpoint.postMessage({ ...payload, id, kind }, transfer);
       } catch (e) {
@@ -239,9 +260,9 @@ export class WorkerEngine implements Engine {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const text = await this.#call("generate", { model: this.#model, prompt, options: wireOptions(options) }, [], id);
-      options.onToken?.(text);
-      return text;
+      const stream = options.onToken !== undefined;
+      const payload: Requests["generate"] = { model: this.#model, prompt, options: wireOptions(options), stream };
+      return await this.#call("generate", payload, [], id, options.onToken);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }

@@ -7,7 +7,7 @@
  */
 export { InThreadEngine, WorkerEngine } from "./engine.js";
 export type { Engine, GenerateOptions, LoadOptions, WorkerLoadOptions } from "./engine.js";
-export type { Backend, Endpoint, WasmSource } from "./protocol.js";
+export type { Backend, Endpoint, Events, TokenMessage, WasmSource } from "./protocol.js";
 export { initWasm } from "./wasm.js";
 /** The wasm-bindgen class underneath (for `logits` and `decode`). */
 export { Model } from "./wasm/kaoshi_wasm.js";

@@ -35,7 +35,8 @@ export interface Requests {
   load: { bytes: Uint8Array; backend: Backend; wasm?: WasmSource };
   info: { model: number };
   tokenize: { model: number; text: string; addSpecial: boolean };
-  generate: { model: number; prompt: string; options: WireGenerateOptions };
+  /** With `stream`, the worker sends a {@link TokenMessage} per decoded piece before the reply. */
+  generate: { model: number; prompt: string; options: WireGenerateOptions; stream?: boolean };
   score: { model: number; context: string; continuations: string[] };
   /** Aborts the request `target` (a `generate`), which then fails with an `AbortError`. */
   abort: { target: number };
@@ -58,6 +59,18 @@ export type Kind = keyof Requests;
 
 /** A request: `{id, kind}` and the payload of that kind. */
 export type Request = { [K in Kind]: { id: number; kind: K } & Requests[K] }[Kind];
+
+/**
+ * Kinds of message the worker sends on its own, not as a reply, each with
+ * its payload: `token` carries a newly decoded piece of a streaming
+ * `generate`'s text (`id` is that request's), sent in order before its reply.
+ */
+export interface Events {
+  token: { text: string };
+}
+
+/** A `token` event: `{id, kind: "token", text}`. */
+export type TokenMessage = { id: number; kind: "token" } & Events["token"];
 
 /** A failure, as it crosses the boundary. */
 export interface WireError {

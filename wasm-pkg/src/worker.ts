@@ -4,7 +4,7 @@
  * `MessagePort`, a shared setup) call {@link serve} on an endpoint.
  */
 import { Model } from "./wasm/kaoshi_wasm.js";
-import { toWireError, type Endpoint, type Kind, type Reply, type Request, type Requests, type Responses } from "./protocol.js";
+import { toWireError, type Endpoint, type Kind, type Reply, type Request, type Requests, type Responses, type TokenMessage } from "./protocol.js";
 import { initWasm } from "./wasm.js";
 
 type Handlers = { [K in Kind]: (request: Requests[K] & { id: number }) => Responses[K] | Promise<Responses[K]> };
@@ -39,12 +39,15 @@ export function serve(endpoint: Endpoint): () => void {
     },
     info: ({ model }) => loaded(model).info(),
     tokenize: ({ model, text, addSpecial }) => loaded(model).tokenize(text, addSpecial),
-    async generate({ id, model, prompt, options }) {
+    async generate({ id, model, prompt, options, stream }) {
       const m = loaded(model);
       const controller = new AbortController();
       aborts.set(id, controller);
+      // Streaming: each decoded piece goes out as a `token` message, in order, before the reply.
+      const onToken = (text: string): void => endpoint.postMessage({ id, kind: "token", text } satisfies TokenMessage, []);
       try {
-        return await m.generate(prompt, { ...options, signal: controller.signal });
+        const opts = { ...options, signal: controller.signal };
+        return await m.generate(prompt, stream === true ? { ...opts, onToken } : opts);
       } finally {
         aborts.delete(id);
       }

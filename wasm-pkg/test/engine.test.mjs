@@ -88,7 +88,26 @@ async function commonChecks(t, engine, what) {
     const pieces = [];
     const text = await engine.generate("", { maxTokens: 256, temperature: 0, onToken: (p) => pieces.push(p) });
     assert.equal(text, GREEDY_256);
+    assert.ok(pieces.length > 10, `several pieces arrive (${pieces.length})`);
+    assert.ok(pieces.every((p) => typeof p === "string" && p.length > 0));
     assert.equal(pieces.join(""), text, "onToken's pieces make the text");
+  });
+  await t.test("a throwing onToken rejects with its error and stops", async () => {
+    let calls = 0;
+    const boom = new Error("stop here");
+    await assert.rejects(
+      engine.generate("", {
+        maxTokens: 64,
+        onToken: () => {
+          calls += 1;
+          if (calls === 3) throw boom;
+        },
+      }),
+      (e) => e instanceof Error && e.message === "stop here",
+    );
+    assert.equal(calls, 3, "no piece after the throw");
+    // The engine still works afterwards.
+    assert.ok(GREEDY_256.startsWith(await engine.generate("", { maxTokens: 8 })));
   });
   await t.test("sampling is seeded", async () => {
     const opts = { maxTokens: 40, temperature: 1, topK: 40, topP: 0.95, seed: 5 };

@@ -1,6 +1,7 @@
 //! The JS API: the `Model` class (wasm-bindgen). Every failure rejects or
 //! throws an `Error` whose `name` says what failed (see [`crate::ErrorKind`]).
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use kaoshi_engine::{GenerateParams, SamplingParams};
@@ -76,6 +77,8 @@ export interface GenerateOptions {
     seed?: number;
     stopAtEos?: boolean;
     signal?: AbortSignal;
+    /** Called with each newly decoded piece of text, in order; the pieces concatenate to the result. If it throws, generation rejects with what it threw. */
+    onToken?: (text: string) => void;
 }
 /** One scored continuation (natural-log probabilities). */
 export interface ContinuationScore {
@@ -142,7 +145,10 @@ impl Model {
     /// Generates text after `prompt` (an empty prompt starts from BOS).
     /// Options: `maxTokens` (128), `temperature` (0 = greedy), `topK` (0 =
     /// all), `topP` (1), `seed` (0), `stopAtEos` (true), `signal` (an
-    /// `AbortSignal`: generation rejects with an `AbortError`).
+    /// `AbortSignal`: generation rejects with an `AbortError`), `onToken` (a
+    /// function called with each newly decoded piece of text as generation
+    /// proceeds; the pieces concatenate to the resolved text, and if it
+    /// throws, generation stops and rejects with what it threw).
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
     pub fn generate(
         &self,
@@ -164,6 +170,12 @@ impl Model {
                 .map(|s| s.dyn_into::<web_sys::AbortSignal>())
                 .transpose()
                 .map_err(|_| js(Error::other("generate options: signal is not an AbortSignal")))?;
+            let on_token = js_sys::Reflect::get(&options, &JsValue::from_str("onToken"))
+                .ok()
+                .filter(|f| !f.is_undefined() && !f.is_null())
+                .map(|f| f.dyn_into::<js_sys::Function>())
+                .transpose()
+                .map_err(|_| js(Error::other("generate options: onToken is not a function")))?;
             let aborted = || signal.as_ref().is_some_and(web_sys::AbortSignal::aborted);
             if aborted() {
                 return Err(js(Error::new(ErrorKind::Abort, "generation was aborted before it started")));
@@ -180,8 +192,21 @@ impl Model {
                 stop_ids: if opts.stop_at_eos { session.tokenizer().stop_ids() } else { Vec::new() },
                 stop_strings: Vec::new(),
             };
-            let out = session.generate(&prompt, &params, &aborted).await.map_err(js)?;
-            Ok(JsValue::from_str(&out.text))
+            // What the callback threw, to reject with as it is.
+            let thrown: RefCell<Option<JsValue>> = RefCell::new(None);
+            let mut on_piece = |piece: &str| -> Result<(), Error> {
+                let Some(f) = &on_token else { return Ok(()) };
+                f.call1(&JsValue::NULL, &JsValue::from_str(piece)).map(drop).map_err(|e| {
+                    *thrown.borrow_mut() = Some(e);
+                    Error::other("onToken threw")
+                })
+            };
+            let out = session.generate_streaming(&prompt, &params, &aborted, &mut on_piece).await;
+            match (out, thrown.into_inner()) {
+                (Err(_), Some(e)) => Err(e),
+                (Err(e), None) => Err(js(e)),
+                (Ok(out), _) => Ok(JsValue::from_str(&out.text)),
+            }
         })
     }
 

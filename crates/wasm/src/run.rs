@@ -147,13 +147,16 @@ async fn forward_read<B: ReadBack>(
 /// Generates after `prompt` as `kaoshi_engine::generate` does (stop tokens;
 /// stop strings are not supported here). `aborted` is asked before each
 /// forward pass after the first; when it says so, generation ends with an
-/// [`ErrorKind::Abort`] error.
+/// [`ErrorKind::Abort`] error. `on_piece` receives each non-empty piece of
+/// newly decoded text as soon as it is known (their concatenation is the
+/// output's text); an error from it ends generation with that error.
 pub(crate) async fn generate<B: ReadBack>(
     model: &Model<B>,
     tok: &Tokenizer,
     prompt: &[u32],
     params: &GenerateParams,
     aborted: &dyn Fn() -> bool,
+    on_piece: &mut dyn FnMut(&str) -> Result<(), Error>,
 ) -> Result<GenerationOutput, Error> {
     if prompt.is_empty() {
         return Err(Error::other("the prompt has no tokens (not even BOS)"));
@@ -185,7 +188,11 @@ pub(crate) async fn generate<B: ReadBack>(
             break;
         }
         out.tokens.push(next);
-        out.text.push_str(&decoder.push(next)?);
+        let piece = decoder.push(next)?;
+        if !piece.is_empty() {
+            on_piece(&piece)?;
+            out.text.push_str(&piece);
+        }
         if cache.len() >= ctx_max {
             out.stop = StopReason::ContextFull;
             break;
@@ -196,7 +203,11 @@ pub(crate) async fn generate<B: ReadBack>(
         }
         step = forward_next(model, &[next], &mut cache, greedy).await?;
     }
-    out.text.push_str(&decoder.finish());
+    let rest = decoder.finish();
+    if !rest.is_empty() {
+        on_piece(&rest)?;
+        out.text.push_str(&rest);
+    }
     Ok(out)
 }
 

@@ -173,7 +173,20 @@ impl Session {
         params: &GenerateParams,
         aborted: &dyn Fn() -> bool,
     ) -> Result<GenerationOutput, Error> {
-        with_model!(&self.loaded, m => run::generate(m, &self.tok, prompt, params, aborted).await)
+        self.generate_streaming(prompt, params, aborted, &mut |_| Ok(())).await
+    }
+
+    /// [`Session::generate`], handing each newly decoded piece of text to
+    /// `on_piece` as generation proceeds (the pieces concatenate to the
+    /// output's text); an error from `on_piece` ends generation with it.
+    pub async fn generate_streaming(
+        &self,
+        prompt: &[u32],
+        params: &GenerateParams,
+        aborted: &dyn Fn() -> bool,
+        on_piece: &mut dyn FnMut(&str) -> Result<(), Error>,
+    ) -> Result<GenerationOutput, Error> {
+        with_model!(&self.loaded, m => run::generate(m, &self.tok, prompt, params, aborted, on_piece).await)
     }
 
     /// Scores token continuations after a token context.

@@ -53,6 +53,32 @@ fn greedy_and_sampled_generation_equal_the_engine() {
 }
 
 #[test]
+fn streamed_pieces_make_the_text_and_a_failing_callback_stops_generation() {
+    let s = session(BackendChoice::Cpu).expect("load");
+    let bos = s.prompt_tokens("").expect("prompt");
+    let p = params(256, SamplingParams::default());
+    let mut pieces: Vec<String> = Vec::new();
+    let out = pollster::block_on(s.generate_streaming(&bos, &p, &|| false, &mut |piece| {
+        pieces.push(piece.to_owned());
+        Ok(())
+    }))
+    .expect("generate");
+    assert!(pieces.len() > 10, "{} pieces", pieces.len());
+    assert!(pieces.iter().all(|p| !p.is_empty()));
+    assert_eq!(pieces.concat(), out.text);
+    assert_eq!(out.text, STORIES260K_GREEDY_256.trim_end_matches('\n'));
+
+    let mut calls = 0;
+    let e = pollster::block_on(s.generate_streaming(&bos, &p, &|| false, &mut |_| {
+        calls += 1;
+        if calls == 3 { Err(kaoshi_wasm::Error::other("stop here")) } else { Ok(()) }
+    }))
+    .unwrap_err();
+    assert_eq!(calls, 3, "no piece after the failing one");
+    assert_eq!(e.message, "stop here");
+}
+
+#[test]
 fn abort_stops_generation_with_an_abort_error() {
     let s = session(BackendChoice::Cpu).expect("load");
     let bos = s.prompt_tokens("").expect("prompt");
