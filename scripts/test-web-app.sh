@@ -4,7 +4,9 @@
 # then node's test runner on its Playwright test, which serves the repository
 # on 127.0.0.1, opens the page in headless Chromium (/usr/bin/chromium; set
 # CHROMIUM to use another), loads stories260K into a Web Worker and checks the
-# streamed greedy text against llama2.c's. Assumes wasm-pkg/dist was built
+# streamed greedy text against llama2.c's, then the OPFS model cache (listed
+# with its sha256, reloaded from the cache, removed; a corrupted entry).
+# Assumes wasm-pkg/dist was built
 # (scripts/test-wasm-pkg.sh, which scripts/test-all.sh runs just before).
 # The screenshot goes to examples/web-app/test-output/ (gitignored).
 set -euo pipefail

@@ -9,6 +9,8 @@ export { InThreadEngine, WorkerEngine } from "./engine.js";
 export type { Engine, GenerateOptions, LoadOptions, WorkerLoadOptions } from "./engine.js";
 export type { Backend, Endpoint, Events, TokenMessage, WasmSource } from "./protocol.js";
 export { initWasm } from "./wasm.js";
+export { ModelCache, sha256Hex } from "./cache.js";
+export type { CachedModel, CacheUsage, ModelCacheOptions } from "./cache.js";
 /** The wasm-bindgen class underneath (for `logits` and `decode`). */
 export { Model } from "./wasm/kaoshi_wasm.js";
 export type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
@@ -20,4 +22,8 @@ export type KaoshiErrorName =
   | "WebGpuUnavailableError"
   | "OutOfMemoryError"
   | "AbortError"
-  | "KaoshiError";
+  | "KaoshiError"
+  /** {@link ModelCache}: no OPFS (or no `crypto.subtle`), or access refused. */
+  | "StorageUnavailableError"
+  /** {@link ModelCache.get}: the stored bytes do not hash to their name. */
+  | "IntegrityError";
