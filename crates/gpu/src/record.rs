@@ -137,10 +137,6 @@ impl GpuDevice {
         let max = self.info().limits.max_compute_workgroups_per_dimension.max(1);
         let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };
         let rec = &mut *rec;
-        if rec.pass.is_none() {
-            let encoder = rec.encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default()));
-            rec.pass = Some(encoder.begin_compute_pass(&Default::default()).forget_lifetime());
-        }
         let mut profiler = self.profiler.lock().map_err(|_| GpuError::Readback("profiler poisoned".into()))?;
         if profiler.as_ref().is_some_and(|p| p.next_pair().is_none()) {
             // The query set is full: submit (which reads it) and go on.
@@ -149,7 +145,14 @@ impl GpuDevice {
             profiler = self.profiler.lock().map_err(|_| GpuError::Readback("profiler poisoned".into()))?;
         }
         let mut timed = profiler.as_mut().map(|p| (p.next_pair(), p));
-        let pass = rec.pass.as_mut().expect("a pass was just ensured");
+        let pass = match &mut rec.pass {
+            Some(pass) => pass,
+            empty => {
+                let encoder =
+                    rec.encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default()));
+                empty.insert(encoder.begin_compute_pass(&Default::default()).forget_lifetime())
+            }
+        };
         if let Some((Some((before, _)), p)) = &timed {
             pass.write_timestamp(p.queries(), *before);
         }
@@ -175,10 +178,14 @@ impl GpuDevice {
             return;
         }
         let Ok(mut rec) = self.recording() else { return };
-        let rec = &mut *rec;
+        self.copy_encoder(&mut rec).copy_buffer_to_buffer(src, src_offset, dst, dst_offset, size);
+    }
+
+    /// The recording's encoder with no compute pass open (copies cannot be
+    /// recorded inside one).
+    fn copy_encoder<'r>(&self, rec: &'r mut Recording) -> &'r mut wgpu::CommandEncoder {
         rec.pass = None;
-        let encoder = rec.encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default()));
-        encoder.copy_buffer_to_buffer(src, src_offset, dst, dst_offset, size);
+        rec.encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default()))
     }
 
     /// Submits everything recorded so far; fails if wgpu reported an error
@@ -195,11 +202,8 @@ impl GpuDevice {
     pub(crate) fn flush_with_copy(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer, size: u64) -> Result<(), GpuError> {
         self.check_health()?;
         let mut rec = self.recording()?;
-        let rec = &mut *rec;
-        rec.pass = None;
-        let encoder = rec.encoder.get_or_insert_with(|| self.device.create_command_encoder(&Default::default()));
-        encoder.copy_buffer_to_buffer(src, 0, dst, 0, size);
-        self.submit(rec);
+        self.copy_encoder(&mut rec).copy_buffer_to_buffer(src, 0, dst, 0, size);
+        self.submit(&mut rec);
         Ok(())
     }
 
