@@ -111,7 +111,7 @@ pub fn generate<B: Backend>(
 /// Runs `tokens` after `cache` and picks the next token from the last row:
 /// greedy decoding reduces on the backend (one index read back), sampling
 /// reads the row.
-fn next_token<B: Backend>(
+pub fn next_token<B: Backend>(
     model: &Model<B>,
     tokens: &[u32],
     cache: &mut kaoshi_model::KvCache<B>,

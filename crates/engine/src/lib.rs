@@ -23,7 +23,7 @@ pub mod sampling;
 pub mod score;
 
 pub use error::EngineError;
-pub use generate::{GenerateParams, GenerationOutput, StopReason, generate};
+pub use generate::{GenerateParams, GenerationOutput, StopReason, generate, next_token};
 pub use logits::{argmax, log_softmax};
 pub use perplexity::{PerplexityParams, PerplexityReport, perplexity};
 pub use sampling::{Rng, SamplingParams};

@@ -59,11 +59,31 @@ fn add_row_vector_matches_cpu_all_and_some_rows() {
     }
 }
 
+/// Attention of random q, k (times `k_scale`), v with `n_heads` / `n_kv_heads`
+/// heads of `head_dim` over `t` keys, one query row per span, in every
+/// variant against the CPU; `seed` picks the values.
+fn check_attention(heads: (usize, usize, usize), t: usize, spans: &[KeySpan], seed: u64, k_scale: f32) {
+    let cpu = CpuBackend::new();
+    let (n_heads, n_kv_heads, head_dim) = heads;
+    let n = spans.len();
+    let q = values(n * n_heads * head_dim, seed);
+    let k: Vec<f32> = values(t * n_kv_heads * head_dim, seed + 1).iter().map(|v| v * k_scale).collect();
+    let v = values(t * n_kv_heads * head_dim, seed + 2);
+    let up = |d: &[f32], r: usize, c: usize| cpu.upload(d, r, c).unwrap();
+    let (cq, ck, cv) =
+        (up(&q, n, n_heads * head_dim), up(&k, t, n_kv_heads * head_dim), up(&v, t, n_kv_heads * head_dim));
+    let want = cpu.download(&cpu.attention(&cq, &ck, &cv, n_heads, n_kv_heads, head_dim, spans).unwrap()).unwrap().data;
+    for_each_variant(|dev| {
+        let gq = dev.upload_tensor(&q, n, n_heads * head_dim).unwrap();
+        let gk = dev.upload_tensor(&k, t, n_kv_heads * head_dim).unwrap();
+        let gv = dev.upload_tensor(&v, t, n_kv_heads * head_dim).unwrap();
+        let got = dev.attention(&gq, &gk, &gv, n_heads, n_kv_heads, head_dim, spans).unwrap();
+        check("attention", dev, &dev.download_tensor(&got).unwrap(), &want);
+    });
+}
+
 #[test]
 fn attention_matches_cpu_causal_and_shared_prefix_spans() {
-    let cpu = CpuBackend::new();
-    let (n_heads, n_kv_heads, head_dim) = (6, 2, 12);
-    let t = 70;
     // Rows 0-2: causal at cache indices 65..68; rows 3-4: continuations of a
     // 60-token prompt, each with its own private range.
     let spans = [
@@ -73,22 +93,7 @@ fn attention_matches_cpu_causal_and_shared_prefix_spans() {
         KeySpan { shared: 60, own_start: 60, own_end: 63 },
         KeySpan { shared: 60, own_start: 63, own_end: 70 },
     ];
-    let n = spans.len();
-    let q = values(n * n_heads * head_dim, 13);
-    let k: Vec<f32> = values(t * n_kv_heads * head_dim, 14).iter().map(|v| v * 2.0).collect();
-    let v = values(t * n_kv_heads * head_dim, 15);
-    let up = |d: &[f32], r: usize, c: usize| cpu.upload(d, r, c).unwrap();
-    let (cq, ck, cv) =
-        (up(&q, n, n_heads * head_dim), up(&k, t, n_kv_heads * head_dim), up(&v, t, n_kv_heads * head_dim));
-    let want =
-        cpu.download(&cpu.attention(&cq, &ck, &cv, n_heads, n_kv_heads, head_dim, &spans).unwrap()).unwrap().data;
-    for_each_variant(|dev| {
-        let gq = dev.upload_tensor(&q, n, n_heads * head_dim).unwrap();
-        let gk = dev.upload_tensor(&k, t, n_kv_heads * head_dim).unwrap();
-        let gv = dev.upload_tensor(&v, t, n_kv_heads * head_dim).unwrap();
-        let got = dev.attention(&gq, &gk, &gv, n_heads, n_kv_heads, head_dim, &spans).unwrap();
-        check("attention", dev, &dev.download_tensor(&got).unwrap(), &want);
-    });
+    check_attention((6, 2, 12), 70, &spans, 13, 2.0);
 }
 
 /// Both attention paths on 300 keys (several key chunks of every workgroup
@@ -96,8 +101,6 @@ fn attention_matches_cpu_causal_and_shared_prefix_spans() {
 /// the one-workgroup-per-head kernel.
 #[test]
 fn attention_matches_cpu_for_few_and_many_rows_over_many_keys() {
-    let cpu = CpuBackend::new();
-    let (n_heads, n_kv_heads, head_dim) = (4, 2, 16);
     let t = 300;
     for n in [3, 12] {
         let spans: Vec<KeySpan> = (0..n)
@@ -109,21 +112,7 @@ fn attention_matches_cpu_for_few_and_many_rows_over_many_keys() {
                 }
             })
             .collect();
-        let q = values(n * n_heads * head_dim, 21);
-        let k: Vec<f32> = values(t * n_kv_heads * head_dim, 22).iter().map(|v| v * 3.0).collect();
-        let v = values(t * n_kv_heads * head_dim, 23);
-        let up = |d: &[f32], r: usize, c: usize| cpu.upload(d, r, c).unwrap();
-        let (cq, ck, cv) =
-            (up(&q, n, n_heads * head_dim), up(&k, t, n_kv_heads * head_dim), up(&v, t, n_kv_heads * head_dim));
-        let want =
-            cpu.download(&cpu.attention(&cq, &ck, &cv, n_heads, n_kv_heads, head_dim, &spans).unwrap()).unwrap().data;
-        for_each_variant(|dev| {
-            let gq = dev.upload_tensor(&q, n, n_heads * head_dim).unwrap();
-            let gk = dev.upload_tensor(&k, t, n_kv_heads * head_dim).unwrap();
-            let gv = dev.upload_tensor(&v, t, n_kv_heads * head_dim).unwrap();
-            let got = dev.attention(&gq, &gk, &gv, n_heads, n_kv_heads, head_dim, &spans).unwrap();
-            check("attention", dev, &dev.download_tensor(&got).unwrap(), &want);
-        });
+        check_attention((4, 2, 16), t, &spans, 21, 3.0);
     }
 }
 

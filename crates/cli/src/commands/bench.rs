@@ -118,11 +118,8 @@ fn peak_rss_mib() -> Option<f64> {
 /// `kaoshi generate --temperature 0` does (the argmax is taken on the
 /// backend, so a GPU reads back one index, not a row of logits).
 fn greedy_step<B: Backend>(model: &Model<B>, tokens: &[u32], cache: &mut KvCache<B>) -> Result<u32, CliError> {
-    let logits = model
-        .forward_causal_device(tokens, cache, None, &[tokens.len() - 1])?
-        .ok_or_else(|| CliError::Usage("no logits row".into()))?;
-    let ids = model.backend().argmax_rows(&logits).map_err(kaoshi_model::ModelError::from)?;
-    ids.first().copied().ok_or_else(|| CliError::Usage("no logits row".into()))
+    let greedy = kaoshi_engine::SamplingParams::default();
+    Ok(kaoshi_engine::next_token(model, tokens, cache, None, &greedy, &mut kaoshi_engine::Rng::new(0))?)
 }
 
 /// Parameters, the best prefill and decode times in seconds, and the
