@@ -8,8 +8,10 @@
 # Last, scripts/test-browser.sh runs the wasm crate's tests in headless
 # Chromium (installing chromium, the wasm32 target and wasm-bindgen-cli), and
 # scripts/test-wasm-pkg.sh builds the npm package in wasm-pkg/ and runs its
-# node tests (needs node >= 20 and npm), and scripts/test-web-app.sh runs the
-# example page in examples/web-app/ with Playwright on that build.
+# node tests (needs node >= 20 and npm), scripts/test-web-app.sh runs the
+# example page in examples/web-app/ with Playwright on that build, and
+# scripts/test-www.sh builds the static site (www/, Vite) and runs its
+# Playwright tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -55,3 +57,5 @@ echo "== npm package (wasm-pkg)"
 bash scripts/test-wasm-pkg.sh
 echo "== example web app (Playwright)"
 bash scripts/test-web-app.sh
+echo "== web site (www/, Playwright)"
+bash scripts/test-www.sh

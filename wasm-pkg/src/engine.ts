@@ -3,12 +3,22 @@
  * ({@link InThreadEngine}) and in a Web Worker ({@link WorkerEngine}).
  */
 import { Model } from "./wasm/kaoshi_wasm.js";
-import type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
+import type {
+  ContinuationScore,
+  ModelInfo,
+  PerplexityReport,
+  ResultsRun,
+  RunSuiteOptions,
+  RunSuiteRequest,
+  SampleRecord,
+  TaskOutcome,
+} from "./wasm/kaoshi_wasm.js";
 import {
   fromWireError,
   type Backend,
   type Endpoint,
   type Kind,
+  type RecordMessage,
   type Reply,
   type Requests,
   type Responses,
@@ -31,6 +41,14 @@ export interface GenerateOptions extends WireGenerateOptions {
   onToken?: (text: string) => void;
 }
 
+/** Options of {@link Engine.perplexity}. */
+export interface PerplexityOptions {
+  /** Tokens per window (default 512, at most the model's context); windows overlap by half. */
+  window?: number;
+  /** Aborts between windows: the call then rejects with an `AbortError`. */
+  signal?: AbortSignal;
+}
+
 /** Options of `load`. */
 export interface LoadOptions {
   /** "auto" (default): WebGPU when an adapter is found and the model loads on it, else the CPU. */
@@ -49,6 +67,19 @@ export interface Engine {
   generate(prompt: string, options?: GenerateOptions): Promise<string>;
   /** Log-probabilities (natural log) of each continuation after `context`, tokenized as lm-evaluation-harness does. */
   score(context: string, continuations: string[]): Promise<ContinuationScore[]>;
+  /**
+   * Runs one benchmark suite of {@link suiteCatalog} on the model, as `kaoshi
+   * eval` does; `onRecord` receives each finished item's record (a line of
+   * the CLI's `samples_<task>.jsonl`) as it finishes: keep them, and pass
+   * them back as `done` to resume an interrupted run. Bad suite data rejects
+   * with a `SuiteDataError` naming the file and line; `signal` with an
+   * `AbortError`.
+   */
+  runSuite(request: RunSuiteRequest, options?: RunSuiteOptions): Promise<TaskOutcome>;
+  /** The CLI's `results.json` for outcomes of {@link Engine.runSuite} on this model. */
+  resultsJson(outcomes: TaskOutcome[], run: ResultsRun): Promise<Record<string, unknown>>;
+  /** Rolling perplexity and bits per byte of `text`, as `kaoshi ppl`. */
+  perplexity(text: string, options?: PerplexityOptions): Promise<PerplexityReport>;
   /** Frees the model (and, for an engine that started its worker, the worker). Further calls reject. */
   dispose(): Promise<void>;
 }
@@ -60,7 +91,7 @@ function disposedError(): Error {
 }
 
 function abortError(): Error {
-  const e = new Error("generation was aborted before it started");
+  const e = new Error("the call was aborted before it started");
   e.name = "AbortError";
   return e;
 }
@@ -111,6 +142,18 @@ export class InThreadEngine implements Engine {
     return this.model.score(context, continuations);
   }
 
+  async runSuite(request: RunSuiteRequest, options: RunSuiteOptions = {}): Promise<TaskOutcome> {
+    return this.model.runSuite(request, options);
+  }
+
+  async resultsJson(outcomes: TaskOutcome[], run: ResultsRun): Promise<Record<string, unknown>> {
+    return this.model.resultsJson(outcomes, run);
+  }
+
+  async perplexity(text: string, options: PerplexityOptions = {}): Promise<PerplexityReport> {
+    return this.model.perplexity(text, options);
+  }
+
   async dispose(): Promise<void> {
     this.#model?.free();
     this.#model = null;
@@ -135,6 +178,8 @@ interface Pending {
   reject: (error: Error) => void;
   /** For a `generate`: receives its `token` messages. */
   onToken?: (text: string) => void;
+  /** For a `runSuite`: receives its `record` messages. */
+  onRecord?: (record: SampleRecord, done: number, total: number) => void;
 }
 
 /**
@@ -149,14 +194,15 @@ export class WorkerEngine implements Engine {
   #model = 0;
   #disposed = false;
   readonly #onMessage = (event: MessageEvent): void => {
-    const reply = event.data as Reply | TokenMessage;
+    const reply = event.data as Reply | TokenMessage | RecordMessage;
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
-    if (reply.kind === "token") {
+    if (reply.kind === "token" || reply.kind === "record") {
       try {
-        pending.onToken?.(reply.text);
+        if (reply.kind === "token") pending.onToken?.(reply.text);
+        else pending.onRecord?.(reply.record, reply.done, reply.total);
       } catch (e) {
-        // As in the thread: a throwing callback ends the generation with its error.
+        // As in the thread: a throwing callback ends the call with its error.
         this.#pending.delete(reply.id);
         pending.reject(e instanceof Error ? e : new Error(String(e)));
         this.#call("abort", { target: reply.id }).catch(() => undefined);
@@ -227,12 +273,11 @@ export class WorkerEngine implements Engine {
     payload: Requests[K],
     transfer: Transferable[] = [],
     id = nextRequestId++,
-    onToken?: (text: string) => void,
+    listeners: Pick<Pending, "onToken" | "onRecord"> = {},
   ): Promise<Responses[K]> {
     if (this.#disposed) return Promise.reject(disposedError());
     return new Promise<Responses[K]>((resolve, reject) => {
-      const pending: Pending = { resolve: resolve as (value: never) => void, reject };
-      if (onToken !== undefined) pending.onToken = onToken;
+      const pending: Pending = { resolve: resolve as (value: never) => void, reject, ...listeners };
       this.#pending.set(id, pending);
       try {
         this.#endpoint.postMessage({ ...payload, id, kind }, transfer);
@@ -251,8 +296,13 @@ export class WorkerEngine implements Engine {
     return this.#call("tokenize", { model: this.#model, text, addSpecial });
   }
 
-  async generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
-    const { signal } = options;
+  /** Sends request `kind`, which `signal` aborts (an `abort` request naming it). */
+  async #abortable<K extends Kind>(
+    kind: K,
+    payload: Requests[K],
+    signal: AbortSignal | undefined,
+    listeners: Pick<Pending, "onToken" | "onRecord"> = {},
+  ): Promise<Responses[K]> {
     if (signal?.aborted) throw abortError();
     const id = nextRequestId++;
     const onAbort = (): void => {
@@ -260,16 +310,37 @@ export class WorkerEngine implements Engine {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const stream = options.onToken !== undefined;
-      const payload: Requests["generate"] = { model: this.#model, prompt, options: wireOptions(options), stream };
-      return await this.#call("generate", payload, [], id, options.onToken);
+      return await this.#call(kind, payload, [], id, listeners);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
   }
 
+  generate(prompt: string, options: GenerateOptions = {}): Promise<string> {
+    const stream = options.onToken !== undefined;
+    const payload: Requests["generate"] = { model: this.#model, prompt, options: wireOptions(options), stream };
+    const listeners = options.onToken === undefined ? {} : { onToken: options.onToken };
+    return this.#abortable("generate", payload, options.signal, listeners);
+  }
+
   score(context: string, continuations: string[]): Promise<ContinuationScore[]> {
     return this.#call("score", { model: this.#model, context, continuations });
+  }
+
+  runSuite(request: RunSuiteRequest, options: RunSuiteOptions = {}): Promise<TaskOutcome> {
+    const stream = options.onRecord !== undefined;
+    const listeners = options.onRecord === undefined ? {} : { onRecord: options.onRecord };
+    return this.#abortable("runSuite", { model: this.#model, request, stream }, options.signal, listeners);
+  }
+
+  resultsJson(outcomes: TaskOutcome[], run: ResultsRun): Promise<Record<string, unknown>> {
+    return this.#call("resultsJson", { model: this.#model, outcomes, run });
+  }
+
+  perplexity(text: string, options: PerplexityOptions = {}): Promise<PerplexityReport> {
+    const payload: Requests["perplexity"] = { model: this.#model, text };
+    if (options.window !== undefined) payload.window = options.window;
+    return this.#abortable("perplexity", payload, options.signal);
   }
 
   async dispose(): Promise<void> {

@@ -6,14 +6,28 @@
  * Errors are `Error`s whose `name` is one of {@link KaoshiErrorName}.
  */
 export { InThreadEngine, WorkerEngine } from "./engine.js";
-export type { Engine, GenerateOptions, LoadOptions, WorkerLoadOptions } from "./engine.js";
-export type { Backend, Endpoint, Events, TokenMessage, WasmSource } from "./protocol.js";
+export type { Engine, GenerateOptions, LoadOptions, PerplexityOptions, WorkerLoadOptions } from "./engine.js";
+export type { Backend, Endpoint, Events, RecordMessage, TokenMessage, WasmSource } from "./protocol.js";
 export { initWasm } from "./wasm.js";
 export { ModelCache, sha256Hex } from "./cache.js";
 export type { CachedModel, CacheUsage, ModelCacheOptions } from "./cache.js";
+export { suiteCatalog } from "./suites.js";
 /** The wasm-bindgen class underneath (for `logits` and `decode`). */
 export { Model } from "./wasm/kaoshi_wasm.js";
-export type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
+export type {
+  ContinuationScore,
+  Mode,
+  ModelInfo,
+  PerplexityReport,
+  ResultsRun,
+  RunSuiteOptions,
+  RunSuiteRequest,
+  SampleRecord,
+  SuiteCatalog,
+  SuiteEntry,
+  SuiteFile,
+  TaskOutcome,
+} from "./wasm/kaoshi_wasm.js";
 
 /** The `name` of the `Error`s kaoshi rejects with. */
 export type KaoshiErrorName =
@@ -22,6 +36,8 @@ export type KaoshiErrorName =
   | "WebGpuUnavailableError"
   | "OutOfMemoryError"
   | "AbortError"
+  /** {@link Engine.runSuite}: the suite's files are missing or malformed (the message names the file and line). */
+  | "SuiteDataError"
   | "KaoshiError"
   /** {@link ModelCache}: no OPFS (or no `crypto.subtle`), or access refused. */
   | "StorageUnavailableError"

@@ -8,7 +8,15 @@
  * Failures travel as {@link WireError} and are re-thrown on the client as an
  * `Error` with the same `name` (`ModelFormatError`, `AbortError`, ...).
  */
-import type { ContinuationScore, ModelInfo } from "./wasm/kaoshi_wasm.js";
+import type {
+  ContinuationScore,
+  ModelInfo,
+  PerplexityReport,
+  ResultsRun,
+  RunSuiteRequest,
+  SampleRecord,
+  TaskOutcome,
+} from "./wasm/kaoshi_wasm.js";
 
 /** Which backend to load a model on ("auto": WebGPU when it works, else the CPU). */
 export type Backend = "auto" | "cpu" | "gpu";
@@ -38,7 +46,11 @@ export interface Requests {
   /** With `stream`, the worker sends a {@link TokenMessage} per decoded piece before the reply. */
   generate: { model: number; prompt: string; options: WireGenerateOptions; stream?: boolean };
   score: { model: number; context: string; continuations: string[] };
-  /** Aborts the request `target` (a `generate`), which then fails with an `AbortError`. */
+  /** With `stream`, the worker sends a {@link RecordMessage} per finished item before the reply. */
+  runSuite: { model: number; request: RunSuiteRequest; stream?: boolean };
+  resultsJson: { model: number; outcomes: TaskOutcome[]; run: ResultsRun };
+  perplexity: { model: number; text: string; window?: number };
+  /** Aborts the request `target` (a `generate`, `runSuite` or `perplexity`), which then fails with an `AbortError`. */
   abort: { target: number };
   /** Frees the model. */
   dispose: { model: number };
@@ -51,6 +63,9 @@ export interface Responses {
   tokenize: Uint32Array;
   generate: string;
   score: ContinuationScore[];
+  runSuite: TaskOutcome;
+  resultsJson: Record<string, unknown>;
+  perplexity: PerplexityReport;
   abort: null;
   dispose: null;
 }
@@ -63,14 +78,19 @@ export type Request = { [K in Kind]: { id: number; kind: K } & Requests[K] }[Kin
 /**
  * Kinds of message the worker sends on its own, not as a reply, each with
  * its payload: `token` carries a newly decoded piece of a streaming
- * `generate`'s text (`id` is that request's), sent in order before its reply.
+ * `generate`'s text, `record` a finished item of a streaming `runSuite`
+ * (`id` is that request's); both are sent in order before the reply.
  */
 export interface Events {
   token: { text: string };
+  record: { record: SampleRecord; done: number; total: number };
 }
 
 /** A `token` event: `{id, kind: "token", text}`. */
 export type TokenMessage = { id: number; kind: "token" } & Events["token"];
+
+/** A `record` event: `{id, kind: "record", record, done, total}`. */
+export type RecordMessage = { id: number; kind: "record" } & Events["record"];
 
 /** A failure, as it crosses the boundary. */
 export interface WireError {

@@ -4,7 +4,17 @@
  * `MessagePort`, a shared setup) call {@link serve} on an endpoint.
  */
 import { Model } from "./wasm/kaoshi_wasm.js";
-import { toWireError, type Endpoint, type Kind, type Reply, type Request, type Requests, type Responses, type TokenMessage } from "./protocol.js";
+import {
+  toWireError,
+  type Endpoint,
+  type Kind,
+  type RecordMessage,
+  type Reply,
+  type Request,
+  type Requests,
+  type Responses,
+  type TokenMessage,
+} from "./protocol.js";
 import { initWasm } from "./wasm.js";
 
 type Handlers = { [K in Kind]: (request: Requests[K] & { id: number }) => Responses[K] | Promise<Responses[K]> };
@@ -53,6 +63,33 @@ export function serve(endpoint: Endpoint): () => void {
       }
     },
     score: ({ model, context, continuations }) => loaded(model).score(context, continuations),
+    async runSuite({ id, model, request, stream }) {
+      const m = loaded(model);
+      const controller = new AbortController();
+      aborts.set(id, controller);
+      // Streaming: each finished item goes out as a `record` message, in order, before the reply.
+      const onRecord = (record: RecordMessage["record"], done: number, total: number): void =>
+        endpoint.postMessage({ id, kind: "record", record, done, total } satisfies RecordMessage, []);
+      try {
+        const opts = { signal: controller.signal };
+        return await m.runSuite(request, stream === true ? { ...opts, onRecord } : opts);
+      } finally {
+        aborts.delete(id);
+      }
+    },
+    resultsJson: ({ model, outcomes, run }) => loaded(model).resultsJson(outcomes, run),
+    async perplexity({ id, model, text, window }) {
+      const m = loaded(model);
+      const controller = new AbortController();
+      aborts.set(id, controller);
+      try {
+        const opts: { signal: AbortSignal; window?: number } = { signal: controller.signal };
+        if (window !== undefined) opts.window = window;
+        return await m.perplexity(text, opts);
+      } finally {
+        aborts.delete(id);
+      }
+    },
     abort({ target }) {
       aborts.get(target)?.abort();
       return null;

@@ -43,6 +43,8 @@ enum Command {
     Bench(commands::bench::Args),
     /// Run benchmark suites and write results.json, samples and a report.
     Eval(commands::eval::Args),
+    /// Check results.json files (from `eval` or the web site) and compare their scores.
+    Report(commands::report::Args),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -55,6 +57,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Synth(a) => commands::synth::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Eval(a) => commands::eval::run(a),
+        Command::Report(a) => commands::report::run(a),
     }
 }
 

@@ -239,3 +239,36 @@ fn prompts_longer_than_the_context_are_cut_from_the_left_and_counted() {
         assert!(cut > 0);
     }
 }
+
+/// `kaoshi report` reads back what `kaoshi eval` wrote, compares two runs
+/// (second minus first, from the files' own numbers) and refuses files that
+/// are not results.json.
+#[test]
+fn report_checks_and_compares_results() {
+    let model = shared().join("fixtures/models/stories260K/stories260K.gguf");
+    let data = shared().join("data/cmmlu");
+    let (a, b) = (out_dir("report-a"), out_dir("report-b"));
+    for (dir, mode) in [(&a, "letter"), (&b, "loglik")] {
+        let args = ["eval", "--model", model.to_str().unwrap(), "--suite", "cmmlu", "--data", data.to_str().unwrap()];
+        ok(&[&args[..], &["--limit", "12", "--mode", mode, "--output", dir.to_str().unwrap()]].concat());
+    }
+    let (ra, rb) = (a.join("results.json"), b.join("results.json"));
+    let check = ok(&["report", "--check", ra.to_str().unwrap(), rb.to_str().unwrap()]);
+    assert_eq!(check.lines().filter(|l| l.contains(": ok (1 tasks")).count(), 2, "{check}");
+    let table = ok(&["report", "--subjects", ra.to_str().unwrap(), rb.to_str().unwrap()]);
+    let (acc_a, acc_b) = (
+        results(&a)["results"]["cmmlu"]["acc,none"].as_f64().unwrap(),
+        results(&b)["results"]["cmmlu"]["acc,none"].as_f64().unwrap(),
+    );
+    let row = table.lines().find(|l| l.starts_with("| cmmlu acc |")).unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains(&format!("{acc_a:.4} ± ")) && row.ends_with(&format!(" {:+.4} |", acc_b - acc_a)), "{row}");
+    assert!(table.lines().any(|l| l.starts_with("|   agronomy |")), "{table}");
+    // Not a results.json: missing keys, a metric that is not a number.
+    let bad = a.join("bad.json");
+    std::fs::write(&bad, r#"{"results": {}}"#).unwrap();
+    assert!(fails(&["report", bad.to_str().unwrap()]).contains("missing field `groups`"));
+    let mut doc = results(&a);
+    doc["results"]["cmmlu"]["acc,none"] = serde_json::json!("high");
+    std::fs::write(&bad, doc.to_string()).unwrap();
+    assert!(fails(&["report", "--check", bad.to_str().unwrap()]).contains("results.cmmlu.acc,none"));
+}

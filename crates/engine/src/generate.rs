@@ -61,51 +61,107 @@ pub fn generate<B: Backend>(
     mut hooks: Option<&mut HookSet>,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> Result<GenerationOutput, EngineError> {
-    if prompt.is_empty() {
-        return Err(EngineError::BadRequest("the prompt has no tokens (not even BOS)".into()));
+    let mut decoding = Decoding::new(tok, prompt, params)?;
+    if !decoding.wants_more() {
+        return Ok(decoding.finish(on_text));
     }
     let mut rng = Rng::new(params.sampling.seed);
     let mut cache = model.new_cache();
-    let mut decoder = StreamDecoder::continuing(tok, prompt.last().copied());
-    let mut out = GenerationOutput {
-        text: String::new(),
-        tokens: vec![],
-        prompt_tokens: prompt.len(),
-        stop: StopReason::MaxTokens,
-    };
-    // Text decoded but held back because it may begin a stop string.
-    let mut held = String::new();
     let ctx_max = model.config().context_length;
     let mut next = next_token(model, prompt, &mut cache, hooks.as_deref_mut(), &params.sampling, &mut rng)?;
-    for _ in 0..params.max_tokens {
-        if params.stop_ids.contains(&next) {
-            out.stop = StopReason::StopToken;
-            break;
-        }
-        out.tokens.push(next);
-        held.push_str(&decoder.push(next)?);
-        if let Some(cut) = find_stop(&held, &params.stop_strings) {
-            held.truncate(cut);
-            let n = held.len();
-            emit(&mut out.text, &mut held, n, on_text);
-            out.stop = StopReason::StopString;
-            return Ok(out);
-        }
-        let safe = held.len() - longest_stop_prefix_suffix(&held, &params.stop_strings);
-        if !emit(&mut out.text, &mut held, safe, on_text) {
-            out.stop = StopReason::Cancelled;
-            return Ok(out);
-        }
+    while decoding.push(next, on_text)? {
         if cache.len() >= ctx_max {
-            out.stop = StopReason::ContextFull;
+            decoding.context_full();
             break;
         }
         next = next_token(model, &[next], &mut cache, hooks.as_deref_mut(), &params.sampling, &mut rng)?;
     }
-    held.push_str(&decoder.finish());
-    let n = held.len();
-    emit(&mut out.text, &mut held, n, on_text);
-    Ok(out)
+    Ok(decoding.finish(on_text))
+}
+
+/// The text side of generation, apart from the forward passes, so that a
+/// synchronous loop ([`generate`]) and an asynchronous one (the browser
+/// awaits each read-back) end generation the same way: it takes each picked
+/// token, decodes it, holds back text that may begin a stop string, and says
+/// when to stop (stop token, stop string, `max_tokens`, or the callback).
+pub struct Decoding<'a> {
+    params: &'a GenerateParams,
+    decoder: StreamDecoder<'a>,
+    /// Text decoded but held back because it may begin a stop string.
+    held: String,
+    out: GenerationOutput,
+    /// Set when a stop string or the callback ended generation: nothing
+    /// more is emitted.
+    closed: bool,
+}
+
+impl<'a> Decoding<'a> {
+    /// Starts decoding after `prompt` (which must have a token: at least BOS).
+    pub fn new(tok: &'a Tokenizer, prompt: &[u32], params: &'a GenerateParams) -> Result<Self, EngineError> {
+        if prompt.is_empty() {
+            return Err(EngineError::BadRequest("the prompt has no tokens (not even BOS)".into()));
+        }
+        Ok(Self {
+            params,
+            decoder: StreamDecoder::continuing(tok, prompt.last().copied()),
+            held: String::new(),
+            out: GenerationOutput {
+                text: String::new(),
+                tokens: vec![],
+                prompt_tokens: prompt.len(),
+                stop: StopReason::MaxTokens,
+            },
+            closed: false,
+        })
+    }
+
+    /// Whether another token is wanted (`max_tokens` not reached).
+    pub fn wants_more(&self) -> bool {
+        self.out.tokens.len() < self.params.max_tokens
+    }
+
+    /// Takes the next picked token, hands `on_text` what became safe to
+    /// show, and returns whether to go on.
+    pub fn push(&mut self, token: u32, on_text: &mut dyn FnMut(&str) -> bool) -> Result<bool, EngineError> {
+        if self.params.stop_ids.contains(&token) {
+            self.out.stop = StopReason::StopToken;
+            return Ok(false);
+        }
+        self.out.tokens.push(token);
+        self.held.push_str(&self.decoder.push(token)?);
+        let stops = &self.params.stop_strings;
+        if let Some(cut) = find_stop(&self.held, stops) {
+            self.held.truncate(cut);
+            let n = self.held.len();
+            emit(&mut self.out.text, &mut self.held, n, on_text);
+            self.out.stop = StopReason::StopString;
+            self.closed = true;
+            return Ok(false);
+        }
+        let safe = self.held.len() - longest_stop_prefix_suffix(&self.held, stops);
+        if !emit(&mut self.out.text, &mut self.held, safe, on_text) {
+            self.out.stop = StopReason::Cancelled;
+            self.closed = true;
+            return Ok(false);
+        }
+        Ok(self.wants_more())
+    }
+
+    /// Records that the model's context is full (generation ends).
+    pub fn context_full(&mut self) {
+        self.out.stop = StopReason::ContextFull;
+    }
+
+    /// Ends generation: the held-back text (unless a stop string or the
+    /// callback ended it) goes to `on_text`; returns the output.
+    pub fn finish(mut self, on_text: &mut dyn FnMut(&str) -> bool) -> GenerationOutput {
+        if !self.closed {
+            self.held.push_str(&self.decoder.finish());
+            let n = self.held.len();
+            emit(&mut self.out.text, &mut self.held, n, on_text);
+        }
+        self.out
+    }
 }
 
 /// Runs `tokens` after `cache` and picks the next token from the last row:

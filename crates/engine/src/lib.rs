@@ -23,9 +23,9 @@ pub mod sampling;
 pub mod score;
 
 pub use error::EngineError;
-pub use generate::{GenerateParams, GenerationOutput, StopReason, generate, next_token};
+pub use generate::{Decoding, GenerateParams, GenerationOutput, StopReason, generate, next_token};
 pub use logits::{argmax, log_softmax};
-pub use perplexity::{PerplexityParams, PerplexityReport, perplexity};
+pub use perplexity::{PerplexityParams, PerplexityPlan, PerplexityReport, PerplexityWindow, perplexity};
 pub use sampling::{Rng, SamplingParams};
 pub use score::{
     ContinuationBatch, ContinuationScore, ScoreRequest, ScoredRequest, ScoringPlan, score_continuations,

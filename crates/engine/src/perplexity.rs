@@ -7,12 +7,11 @@
 //! method of the Hugging Face perplexity guide). When the model has a BOS
 //! token it leads every window, so the first token is scored too.
 
-use kaoshi_model::{Backend, Model};
+use kaoshi_model::{Backend, Model, ModelError};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::error::EngineError;
-use crate::logits::log_prob;
 
 /// Window settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +39,95 @@ pub struct PerplexityReport {
     pub n_windows: usize,
 }
 
+/// One forward pass of a [`PerplexityPlan`]: run `tokens` causally from an
+/// empty cache and score `picks` (`(row, token)`: row `row` predicts
+/// `token`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerplexityWindow {
+    /// The window's tokens (BOS first when the model has one).
+    pub tokens: Vec<u32>,
+    /// Rows to take logits of.
+    pub rows: Vec<usize>,
+    /// `(index into rows, target token)`, one per scored token.
+    pub picks: Vec<(usize, u32)>,
+}
+
+/// The windows of a rolling perplexity, planned without a model so that a
+/// synchronous runner ([`perplexity`]) and an asynchronous one (the browser)
+/// score the same tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerplexityPlan {
+    /// The forward passes, in order.
+    pub windows: Vec<PerplexityWindow>,
+    n_bytes: usize,
+}
+
+impl PerplexityPlan {
+    /// Plans the windows over `text` for a model with `context_length`.
+    pub fn new(
+        tok: &Tokenizer,
+        text: &str,
+        params: PerplexityParams,
+        context_length: usize,
+    ) -> Result<Self, EngineError> {
+        let PerplexityParams { ctx, stride } = params;
+        if ctx < 2 || stride == 0 || stride > ctx {
+            return Err(EngineError::BadRequest(format!(
+                "need ctx >= 2 and 0 < stride <= ctx (got ctx {ctx}, stride {stride})"
+            )));
+        }
+        let bos = if tok.add_bos() { tok.bos_id() } else { None };
+        let limit = context_length.saturating_sub(usize::from(bos.is_some()));
+        if ctx > limit {
+            return Err(EngineError::BadRequest(format!("ctx {ctx} exceeds the model's context length {limit}")));
+        }
+        let ids = tok.encode(text, false, false)?;
+        let first_scored = usize::from(bos.is_none());
+        if ids.len() <= first_scored {
+            return Err(EngineError::BadRequest("the text has too few tokens to score".into()));
+        }
+        let starts: Vec<usize> =
+            (0..ids.len()).step_by(stride).take_while(|&b| b == 0 || b + ctx - stride < ids.len()).collect();
+        let mut windows = Vec::with_capacity(starts.len());
+        let mut scored_to = first_scored;
+        for &begin in &starts {
+            let end = (begin + ctx).min(ids.len());
+            let mut tokens: Vec<u32> = bos.into_iter().collect();
+            let offset = tokens.len();
+            tokens.extend_from_slice(&ids[begin..end]);
+            // Token ids[t] is predicted by row (t - begin + offset - 1).
+            let targets: Vec<usize> = (scored_to.max(begin)..end).collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let rows: Vec<usize> = targets.iter().map(|&t| t - begin + offset - 1).collect();
+            let picks: Vec<(usize, u32)> = targets.iter().enumerate().map(|(k, &t)| (k, ids[t])).collect();
+            windows.push(PerplexityWindow { tokens, rows, picks });
+            scored_to = end;
+        }
+        Ok(Self { windows, n_bytes: text.len() })
+    }
+
+    /// The report from each window's log-probabilities (in `picks` order).
+    pub fn finish(&self, log_probs: &[Vec<f64>]) -> Result<PerplexityReport, EngineError> {
+        if log_probs.len() != self.windows.len()
+            || self.windows.iter().zip(log_probs).any(|(w, lp)| w.picks.len() != lp.len())
+        {
+            return Err(EngineError::BadRequest("log-probabilities do not match the planned windows".into()));
+        }
+        let nll: f64 = -log_probs.iter().flatten().sum::<f64>();
+        let n_tokens: usize = log_probs.iter().map(Vec::len).sum();
+        Ok(PerplexityReport {
+            n_tokens,
+            n_bytes: self.n_bytes,
+            nll,
+            ppl: (nll / n_tokens as f64).exp(),
+            bits_per_byte: nll / std::f64::consts::LN_2 / self.n_bytes as f64,
+            n_windows: self.windows.len(),
+        })
+    }
+}
+
 /// Perplexity of `text`; `progress(done, total)` is called after each window.
 pub fn perplexity<B: Backend>(
     model: &Model<B>,
@@ -48,52 +136,16 @@ pub fn perplexity<B: Backend>(
     params: PerplexityParams,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<PerplexityReport, EngineError> {
-    let PerplexityParams { ctx, stride } = params;
-    if ctx < 2 || stride == 0 || stride > ctx {
-        return Err(EngineError::BadRequest(format!(
-            "need ctx >= 2 and 0 < stride <= ctx (got ctx {ctx}, stride {stride})"
-        )));
-    }
-    let bos = if tok.add_bos() { tok.bos_id() } else { None };
-    let limit = model.config().context_length - usize::from(bos.is_some());
-    if ctx > limit {
-        return Err(EngineError::BadRequest(format!("ctx {ctx} exceeds the model's context length {limit}")));
-    }
-    let ids = tok.encode(text, false, false)?;
-    let first_scored = usize::from(bos.is_none());
-    if ids.len() <= first_scored {
-        return Err(EngineError::BadRequest("the text has too few tokens to score".into()));
-    }
-    let starts: Vec<usize> =
-        (0..ids.len()).step_by(stride).take_while(|&b| b == 0 || b + ctx - stride < ids.len()).collect();
-    let (mut nll, mut n_tokens, mut scored_to) = (0.0f64, 0usize, first_scored);
-    for (w, &begin) in starts.iter().enumerate() {
-        let end = (begin + ctx).min(ids.len());
-        let mut window: Vec<u32> = bos.into_iter().collect();
-        let offset = window.len();
-        window.extend_from_slice(&ids[begin..end]);
-        // Token ids[t] is predicted by row (t - begin + offset - 1).
-        let targets: Vec<usize> = (scored_to.max(begin)..end).collect();
-        if targets.is_empty() {
-            continue;
-        }
-        let rows: Vec<usize> = targets.iter().map(|&t| t - begin + offset - 1).collect();
+    let plan = PerplexityPlan::new(tok, text, params, model.config().context_length)?;
+    let mut log_probs = Vec::with_capacity(plan.windows.len());
+    for (w, window) in plan.windows.iter().enumerate() {
         let mut cache = model.new_cache();
-        let logits = model.forward_causal(&window, &mut cache, None, &rows)?;
-        for (k, &t) in targets.iter().enumerate() {
-            nll -= log_prob(logits.row(k), ids[t] as usize);
-        }
-        n_tokens += targets.len();
-        scored_to = end;
-        progress(w + 1, starts.len());
+        let logits = model
+            .forward_causal_device(&window.tokens, &mut cache, None, &window.rows)?
+            .ok_or_else(|| EngineError::BadRequest("no logits rows".into()))?;
+        let scores = model.backend().token_scores(&logits, &window.picks).map_err(ModelError::from)?;
+        log_probs.push(scores.iter().map(|s| s.log_prob).collect());
+        progress(w + 1, plan.windows.len());
     }
-    let n_bytes = text.len();
-    Ok(PerplexityReport {
-        n_tokens,
-        n_bytes,
-        nll,
-        ppl: (nll / n_tokens as f64).exp(),
-        bits_per_byte: nll / std::f64::consts::LN_2 / n_bytes as f64,
-        n_windows: starts.len(),
-    })
+    plan.finish(&log_probs)
 }

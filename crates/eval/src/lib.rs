@@ -2,12 +2,15 @@
 //!
 //! A suite loader ([`Suite::load`]) reads the files a benchmark's authors
 //! publish into [`Item`]s, with errors that name the file and line
-//! ([`DataError`]) and skipped rows counted ([`suite::Skip`]). A [`Prompt`] is
+//! ([`DataError`]) and skipped rows counted ([`suite::Skip`]); in a browser
+//! the same loaders read files held in memory ([`files::load_from_memory`]).
+//! A [`Prompt`] is
 //! what one item asks of a model, rendered from the suite's cited template
 //! ([`Suite::prompt`]). The runner turns prompts into engine calls;
 //! [`metrics`] and [`extract`] turn model outputs into scores.
 
 pub mod extract;
+pub mod files;
 pub mod item;
 pub mod judge;
 pub mod metrics;

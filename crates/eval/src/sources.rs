@@ -1719,4 +1719,31 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(&tmp);
     }
+
+    /// Every pinned suite loaded from its files held in memory (as the
+    /// browser does, [`crate::files::load_from_memory`]) gives exactly the
+    /// items and skipped rows of the same files on disk; a file missing from
+    /// memory is an error naming it.
+    #[test]
+    fn pinned_suites_load_from_memory_as_from_disk() {
+        for s in SUITES {
+            let suite = suites::find(s.suite).expect("suite");
+            let src = shared_dir(s.suite);
+            let mut files = crate::files::MemoryFiles::new();
+            for f in s.files {
+                files.insert(f.rel_path, std::fs::read(src.join(f.rel_path)).expect("read")).expect("insert");
+            }
+            let mem = crate::files::load_from_memory(suite, files).unwrap_or_else(|e| panic!("{}: {e}", s.suite));
+            let disk = suite.load(&src).unwrap_or_else(|e| panic!("{}: {e}", s.suite));
+            assert_eq!(mem.items, disk.items, "{}: items", s.suite);
+            assert_eq!(mem.dev, disk.dev, "{}: dev items", s.suite);
+            assert_eq!(mem.skipped.len(), disk.skipped.len(), "{}: skipped rows", s.suite);
+        }
+        let mut partial = crate::files::MemoryFiles::new();
+        partial.insert("test/agronomy.csv", b"not,a,cmmlu\nfile".to_vec()).expect("insert");
+        let err = crate::files::load_from_memory(suites::find("cmmlu").expect("cmmlu"), partial).unwrap_err();
+        assert!(err.to_string().contains("agronomy.csv"), "{err}");
+        // Loading from memory does not leak into later loads from disk.
+        assert!(suites::find("cmmlu").expect("cmmlu").load(&shared_dir("cmmlu")).is_ok());
+    }
 }

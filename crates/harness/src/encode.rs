@@ -7,7 +7,7 @@ use kaoshi_tokenizer::chat::{ChatMessage, ChatTemplate, RenderOptions};
 use crate::run::HarnessError;
 
 /// Whether prompts are wrapped in the model's chat template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatMode {
     /// Use the template when the model has one.

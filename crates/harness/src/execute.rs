@@ -1,9 +1,14 @@
-//! Running one item's prompt through the engine.
+//! One item's prompt as a request to the model ([`Planner::plan`]), its
+//! answer ([`run_request`] here, asynchronously in the browser) and the
+//! scored record ([`Planner::finish`]).
 
-use kaoshi_engine::{GenerateParams, PerplexityParams, SamplingParams, generate, perplexity, score_continuations};
+use kaoshi_engine::{
+    ContinuationScore, GenerateParams, GenerationOutput, PerplexityParams, PerplexityReport, SamplingParams, generate,
+    perplexity, score_continuations,
+};
 use kaoshi_eval::extract::{Extractor, extract, gaokao_credit, numbers_match};
 use kaoshi_eval::{Answer, Item, Mode, Prompt, Suite};
-use kaoshi_model::{Backend, Model, ModelError};
+use kaoshi_model::{Backend, Model, ModelError, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::encode::PromptEncoder;
@@ -58,21 +63,104 @@ fn text_credit(answer: &Answer, extractor: &Extractor, extracted: Option<&str>) 
     }
 }
 
-/// Everything needed to run items of one task.
-pub(crate) struct Executor<'a, B: Backend> {
-    pub model: &'a Model<B>,
+/// What one item asks of the model, planned without it; [`run_request`]
+/// answers it synchronously, the browser's runner asynchronously, and
+/// [`Planner::finish`] scores the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemRequest {
+    /// Log-likelihood of each continuation after the context.
+    Choices {
+        /// The context's tokens.
+        context: Vec<u32>,
+        /// Each option's tokens.
+        continuations: Vec<Vec<u32>>,
+        /// Each option's length in characters (for `acc_norm`).
+        chars: Vec<usize>,
+    },
+    /// Log-probabilities of the letters as the next token after `tokens`
+    /// (one causal pass, the last row).
+    Letters {
+        /// The prompt's tokens.
+        tokens: Vec<u32>,
+        /// `(0, letter token)` per option.
+        picks: Vec<(usize, u32)>,
+    },
+    /// Greedy generation after `prompt`.
+    Generate {
+        /// The prompt's tokens.
+        prompt: Vec<u32>,
+        /// Limits and stops.
+        params: GenerateParams,
+    },
+    /// Rolling perplexity of a text.
+    Perplexity {
+        /// The text.
+        text: String,
+        /// The windows.
+        params: PerplexityParams,
+    },
+}
+
+/// The model's answer to an [`ItemRequest`], of the same kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemResponse {
+    /// One score per continuation.
+    Choices(Vec<ContinuationScore>),
+    /// One score per letter.
+    Letters(Vec<TokenScore>),
+    /// The generated text.
+    Generated(GenerationOutput),
+    /// The perplexity report.
+    Perplexity(PerplexityReport),
+}
+
+/// Answers `req` on `model`, synchronously.
+pub fn run_request<B: Backend>(
+    model: &Model<B>,
+    tok: &Tokenizer,
+    req: &ItemRequest,
+) -> Result<ItemResponse, HarnessError> {
+    Ok(match req {
+        ItemRequest::Choices { context, continuations, .. } => {
+            ItemResponse::Choices(score_continuations(model, context, continuations, None)?)
+        }
+        ItemRequest::Letters { tokens, picks } => {
+            let mut cache = model.new_cache();
+            let logits = model
+                .forward_causal_device(tokens, &mut cache, None, &[tokens.len() - 1])?
+                .ok_or_else(|| HarnessError::Item("no logits row".into()))?;
+            // The letters' log-probabilities, reduced where the logits are
+            // (on a GPU, four numbers are read back, not the vocabulary).
+            ItemResponse::Letters(model.backend().token_scores(&logits, picks).map_err(ModelError::from)?)
+        }
+        ItemRequest::Generate { prompt, params } => {
+            ItemResponse::Generated(generate(model, tok, prompt, params, None, &mut |_| true)?)
+        }
+        ItemRequest::Perplexity { text, params } => {
+            ItemResponse::Perplexity(perplexity(model, tok, text, *params, &mut |_, _| {})?)
+        }
+    })
+}
+
+fn mismatch() -> HarnessError {
+    HarnessError::Item("the model's answer does not match the item's request".into())
+}
+
+/// Turns items of one task into [`ItemRequest`]s and answers into records.
+pub struct Planner<'a> {
+    /// The model's tokenizer.
     pub tok: &'a Tokenizer,
+    /// Renders and encodes prompts.
     pub encoder: &'a PromptEncoder<'a>,
     /// The suite, for its per-item [`Suite::extractor`].
     pub suite: &'a dyn Suite,
+    /// Window for perplexity items, in tokens.
     pub ppl_window: usize,
+    /// The model's context length in tokens.
+    pub context_length: usize,
 }
 
-impl<B: Backend> Executor<'_, B> {
-    fn context_len(&self) -> usize {
-        self.model.config().context_length
-    }
-
+impl Planner<'_> {
     /// Cuts `ids` from the left to at most `room` tokens (keeping a leading
     /// BOS), as lm-evaluation-harness truncates contexts that do not fit; the
     /// number of dropped tokens is recorded in the sample's fields.
@@ -85,8 +173,7 @@ impl<B: Backend> Executor<'_, B> {
         if keep == 0 {
             return Err(HarnessError::Item(format!(
                 "item {}: no room for the prompt in the model's context of {} tokens",
-                rec.doc_id,
-                self.context_len()
+                rec.doc_id, self.context_length
             )));
         }
         let dropped = ids.len() - usize::from(bos.is_some()) - keep;
@@ -96,49 +183,83 @@ impl<B: Backend> Executor<'_, B> {
         Ok(out)
     }
 
-    pub fn run(&self, task: &str, item: &Item, mode: Mode, prompt: &Prompt) -> Result<SampleRecord, HarnessError> {
-        let mut rec = SampleRecord {
-            task: task.to_string(),
-            doc_id: item.id.clone(),
-            subject: item.subject.clone(),
-            mode,
-            prompt: String::new(),
-            choices: item.choices.clone(),
-            logprobs: None,
-            is_greedy: None,
-            generated: None,
-            prediction: None,
-            prediction_norm: None,
-            gold: item.answer.clone(),
-            correct: None,
-            correct_norm: None,
-            credit: None,
-            judge_prompt: None,
-            judge_verdict: None,
-            judge_score: None,
-            judge_max: None,
-            nll: None,
-            n_tokens: None,
-            n_bytes: None,
-            n_chars: None,
-            fields: item.fields.clone(),
-        };
-        match prompt {
+    /// The item's record so far (prompt rendered, nothing scored) and what
+    /// it asks of the model.
+    pub fn plan(
+        &self,
+        task: &str,
+        item: &Item,
+        mode: Mode,
+        prompt: &Prompt,
+    ) -> Result<(SampleRecord, ItemRequest), HarnessError> {
+        let mut rec = SampleRecord::new(task, item, mode);
+        let ctx = self.context_length;
+        let req = match prompt {
             Prompt::Choices { context, continuations } => {
                 let rendered = self.encoder.render(context)?;
                 let mut ctx_ids = Vec::new();
                 let mut conts = Vec::with_capacity(continuations.len());
                 for c in continuations {
-                    let (ctx, cont) = self.encoder.encode_pair(&rendered, c)?;
-                    ctx_ids = ctx;
+                    let (x, cont) = self.encoder.encode_pair(&rendered, c)?;
+                    ctx_ids = x;
                     conts.push(cont);
                 }
                 let longest = conts.iter().map(Vec::len).max().unwrap_or(0);
-                let ctx_ids = self.fit(ctx_ids, self.context_len().saturating_sub(longest), &mut rec)?;
-                let scores = score_continuations(self.model, &ctx_ids, &conts, None)?;
+                let context = self.fit(ctx_ids, ctx.saturating_sub(longest), &mut rec)?;
+                rec.prompt = rendered;
+                let chars = continuations.iter().map(|c| c.chars().count()).collect();
+                ItemRequest::Choices { context, continuations: conts, chars }
+            }
+            Prompt::Letters { context, letters } => {
+                let rendered = self.encoder.render(context)?;
+                let tokens = self.fit(self.encoder.encode(&rendered)?, ctx, &mut rec)?;
+                if tokens.is_empty() {
+                    return Err(HarnessError::Item("empty prompt".into()));
+                }
+                let picks = letters
+                    .iter()
+                    .map(|l| Ok((0, self.encoder.letter_id(l)?)))
+                    .collect::<Result<Vec<_>, HarnessError>>()?;
+                rec.prompt = rendered;
+                ItemRequest::Letters { tokens, picks }
+            }
+            Prompt::Generate { prompt, stop, max_tokens } => {
+                let rendered = self.encoder.render(prompt)?;
+                let prompt = self.fit(self.encoder.encode(&rendered)?, ctx - (*max_tokens).min(ctx / 2), &mut rec)?;
+                rec.prompt = rendered;
+                let params = GenerateParams {
+                    max_tokens: *max_tokens,
+                    sampling: SamplingParams::default(),
+                    stop_ids: self.tok.stop_ids(),
+                    stop_strings: stop.clone(),
+                };
+                ItemRequest::Generate { prompt, params }
+            }
+            Prompt::Perplexity { text } => {
+                let window = self.ppl_window.min(ctx - 1).max(2);
+                rec.prompt = text.clone();
+                let params = PerplexityParams { ctx: window, stride: (window / 2).max(1) };
+                ItemRequest::Perplexity { text: text.clone(), params }
+            }
+        };
+        Ok((rec, req))
+    }
+
+    /// Scores `resp`, the answer to `req`, into `rec`.
+    pub fn finish(
+        &self,
+        item: &Item,
+        mut rec: SampleRecord,
+        req: &ItemRequest,
+        resp: ItemResponse,
+    ) -> Result<SampleRecord, HarnessError> {
+        match (req, resp) {
+            (ItemRequest::Choices { chars, .. }, ItemResponse::Choices(scores)) => {
+                if scores.len() != chars.len() {
+                    return Err(mismatch());
+                }
                 let lps: Vec<f64> = scores.iter().map(|s| s.logprob).collect();
-                let norm: Vec<f64> =
-                    lps.iter().zip(continuations).map(|(lp, c)| lp / c.chars().count().max(1) as f64).collect();
+                let norm: Vec<f64> = lps.iter().zip(chars).map(|(lp, n)| lp / (*n).max(1) as f64).collect();
                 let (pred, pred_norm) = (argmax(&lps), argmax(&norm));
                 rec.prediction = pred.map(letter);
                 rec.prediction_norm = pred_norm.map(letter);
@@ -146,42 +267,18 @@ impl<B: Backend> Executor<'_, B> {
                 rec.correct_norm = choice_correct(&item.answer, pred_norm);
                 rec.is_greedy = Some(scores.iter().map(|s| s.is_greedy).collect());
                 rec.logprobs = Some(lps);
-                rec.prompt = rendered;
             }
-            Prompt::Letters { context, letters } => {
-                let rendered = self.encoder.render(context)?;
-                let ids = self.fit(self.encoder.encode(&rendered)?, self.context_len(), &mut rec)?;
-                let last = ids.len().checked_sub(1).ok_or_else(|| HarnessError::Item("empty prompt".into()))?;
-                let picks = letters
-                    .iter()
-                    .map(|l| Ok((0, self.encoder.letter_id(l)?)))
-                    .collect::<Result<Vec<_>, HarnessError>>()?;
-                let mut cache = self.model.new_cache();
-                let logits = self
-                    .model
-                    .forward_causal_device(&ids, &mut cache, None, &[last])?
-                    .ok_or_else(|| HarnessError::Item("no logits row".into()))?;
-                // The letters' log-probabilities, reduced where the logits are
-                // (on a GPU, four numbers are read back, not the vocabulary).
-                let scores = self.model.backend().token_scores(&logits, &picks).map_err(ModelError::from)?;
+            (ItemRequest::Letters { picks, .. }, ItemResponse::Letters(scores)) => {
+                if scores.len() != picks.len() {
+                    return Err(mismatch());
+                }
                 let lps: Vec<f64> = scores.iter().map(|s| s.log_prob).collect();
                 let pred = argmax(&lps);
                 rec.prediction = pred.map(letter);
                 rec.correct = choice_correct(&item.answer, pred);
                 rec.logprobs = Some(lps);
-                rec.prompt = rendered;
             }
-            Prompt::Generate { prompt, stop, max_tokens } => {
-                let rendered = self.encoder.render(prompt)?;
-                let ctx = self.context_len();
-                let ids = self.fit(self.encoder.encode(&rendered)?, ctx - (*max_tokens).min(ctx / 2), &mut rec)?;
-                let params = GenerateParams {
-                    max_tokens: *max_tokens,
-                    sampling: SamplingParams::default(),
-                    stop_ids: self.tok.stop_ids(),
-                    stop_strings: stop.clone(),
-                };
-                let out = generate(self.model, self.tok, &ids, &params, None, &mut |_| true)?;
+            (ItemRequest::Generate { .. }, ItemResponse::Generated(out)) => {
                 let extractor = self.suite.extractor(item);
                 let extracted = extract(&extractor, &out.text);
                 rec.correct = match &item.answer {
@@ -191,18 +288,14 @@ impl<B: Backend> Executor<'_, B> {
                 rec.credit = text_credit(&item.answer, &extractor, extracted.as_deref());
                 rec.prediction = extracted;
                 rec.generated = Some(out.text);
-                rec.prompt = rendered;
             }
-            Prompt::Perplexity { text } => {
-                let window = self.ppl_window.min(self.model.config().context_length - 1).max(2);
-                let params = PerplexityParams { ctx: window, stride: (window / 2).max(1) };
-                let r = perplexity(self.model, self.tok, text, params, &mut |_, _| {})?;
+            (ItemRequest::Perplexity { text, .. }, ItemResponse::Perplexity(r)) => {
                 rec.nll = Some(r.nll);
                 rec.n_tokens = Some(r.n_tokens);
                 rec.n_bytes = Some(r.n_bytes);
                 rec.n_chars = Some(text.chars().count());
-                rec.prompt = text.clone();
             }
+            _ => return Err(mismatch()),
         }
         Ok(rec)
     }

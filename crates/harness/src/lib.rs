@@ -8,7 +8,14 @@
 //! to `samples_<task>.jsonl` (the journal: a rerun with the same output
 //! folder skips what is there), and aggregates metrics with standard errors.
 //! [`results`] writes `results.json` (close to lm-evaluation-harness's
-//! layout) and `report.md`.
+//! layout) and `report.md`, and reads `results.json` back
+//! ([`results::ResultsDoc`]).
+//!
+//! The run itself is [`TaskRun`], apart from the model and from storage:
+//! each item becomes an [`ItemRequest`], the model's [`ItemResponse`] a
+//! scored [`SampleRecord`]. `run_suite` answers requests with the
+//! synchronous engine ([`run_request`]) and journals to a file; the browser
+//! (kaoshi-wasm) awaits the answers and keeps records itself.
 
 mod encode;
 mod execute;
@@ -21,6 +28,7 @@ mod run;
 mod special;
 
 pub use encode::{ChatMode, PromptEncoder};
+pub use execute::{ItemRequest, ItemResponse, Planner, run_request};
 pub use judge::{Judge, JudgeConfig};
 pub use record::SampleRecord;
-pub use run::{HarnessError, RunOptions, TaskOutcome, run_suite, run_suite_judged, sha256_file};
+pub use run::{HarnessError, RunOptions, TaskOutcome, TaskRun, run_suite, run_suite_judged, sha256_file};

@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use kaoshi_eval::metrics::bootstrap::{bootstrap_stderr_stratified, macro_mean};
 
@@ -39,7 +39,7 @@ pub const BOOTSTRAP_ITERS: usize = 1000;
 pub const BOOTSTRAP_SEED: u64 = 1234;
 
 /// Accuracy of a group of items.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupScore {
     /// Items.
     pub n: usize,
@@ -48,9 +48,11 @@ pub struct GroupScore {
 }
 
 /// The metrics of one task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskMetrics {
-    /// Metric name -> value, lm-evaluation-harness style keys.
+    /// Metric name -> value, lm-evaluation-harness style keys. Undefined
+    /// values (NaN) are written as JSON `null` and read back as NaN.
+    #[serde(deserialize_with = "nulls_as_nan")]
     pub metrics: BTreeMap<String, f64>,
     /// Per-subject accuracy.
     pub subjects: BTreeMap<String, GroupScore>,
@@ -60,6 +62,11 @@ pub struct TaskMetrics {
     pub n: usize,
     /// Generated answers from which nothing could be extracted (counted wrong).
     pub n_unextracted: usize,
+}
+
+fn nulls_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    let m: BTreeMap<String, Option<f64>> = Deserialize::deserialize(d)?;
+    Ok(m.into_iter().map(|(k, v)| (k, v.unwrap_or(f64::NAN))).collect())
 }
 
 /// Mean and its standard error (sample std / sqrt(n)).

@@ -79,3 +79,36 @@ pub struct SampleRecord {
     /// The item's extra fields (grade, category, ...).
     pub fields: BTreeMap<String, String>,
 }
+
+impl SampleRecord {
+    /// The record of `item` before it is run: gold answer, choices and
+    /// fields filled in, nothing scored.
+    pub fn new(task: &str, item: &kaoshi_eval::Item, mode: Mode) -> Self {
+        Self {
+            task: task.to_string(),
+            doc_id: item.id.clone(),
+            subject: item.subject.clone(),
+            mode,
+            prompt: String::new(),
+            choices: item.choices.clone(),
+            logprobs: None,
+            is_greedy: None,
+            generated: None,
+            prediction: None,
+            prediction_norm: None,
+            gold: item.answer.clone(),
+            correct: None,
+            correct_norm: None,
+            credit: None,
+            judge_prompt: None,
+            judge_verdict: None,
+            judge_score: None,
+            judge_max: None,
+            nll: None,
+            n_tokens: None,
+            n_bytes: None,
+            n_chars: None,
+            fields: item.fields.clone(),
+        }
+    }
+}

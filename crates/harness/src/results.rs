@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::run::{HarnessError, RunOptions, TaskOutcome};
 
 /// Everything needed to reproduce a result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provenance {
     /// The model file as given.
     pub model: String,
@@ -123,6 +123,89 @@ pub fn results_json(
             "items_per_second": if total_s > 0.0 { total_items as f64 / total_s } else { 0.0 },
         },
     })
+}
+
+/// The per-task settings of a `results.json` (`configs.<task>`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TaskConfig {
+    /// The task.
+    pub task: String,
+    /// Its mode.
+    pub output_type: kaoshi_eval::Mode,
+    /// Few-shot count.
+    pub num_fewshot: usize,
+    /// sha256 over the rendered prompts.
+    pub prompt_hash: String,
+    /// Whether the chat template was applied.
+    pub chat_template: bool,
+}
+
+/// Item counts of a task (`n-samples.<task>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct SampleCounts {
+    /// Items the suite has.
+    pub original: usize,
+    /// Items evaluated.
+    pub effective: usize,
+}
+
+/// A `results.json` as read back (by `kaoshi report`, or to check a file the
+/// web site exported): the parts every consumer relies on, typed. Fields
+/// this reader does not know are ignored; missing or mistyped ones are
+/// errors.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResultsDoc {
+    /// Task (and `task:subject`) -> metric name -> value (`alias` is text;
+    /// undefined metrics are null).
+    pub results: BTreeMap<String, serde_json::Map<String, Value>>,
+    /// Group -> `{alias, "acc_macro_over_tasks,none", n_tasks}`.
+    pub groups: BTreeMap<String, serde_json::Map<String, Value>>,
+    /// Task -> settings.
+    pub configs: BTreeMap<String, TaskConfig>,
+    /// Task -> item counts.
+    #[serde(rename = "n-samples")]
+    pub n_samples: BTreeMap<String, SampleCounts>,
+    /// Model, backend, version, date.
+    pub provenance: Provenance,
+}
+
+impl ResultsDoc {
+    /// Parses and checks a `results.json` text: every task in `configs` has
+    /// its `results` and `n-samples` entries, and every metric is a number
+    /// or null.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let doc: Self = serde_json::from_str(text).map_err(|e| format!("not a kaoshi results.json: {e}"))?;
+        for task in doc.configs.keys() {
+            if !doc.results.contains_key(task) {
+                return Err(format!("configs has task {task:?} but results has no entry for it"));
+            }
+            if !doc.n_samples.contains_key(task) {
+                return Err(format!("configs has task {task:?} but n-samples has no entry for it"));
+            }
+        }
+        for (key, metrics) in &doc.results {
+            for (name, v) in metrics {
+                let ok = if name == "alias" { v.is_string() } else { v.is_number() || v.is_null() };
+                if !ok {
+                    return Err(format!(
+                        "results.{key}.{name}: expected {}, got {v}",
+                        if name == "alias" { "text" } else { "a number or null" }
+                    ));
+                }
+            }
+        }
+        Ok(doc)
+    }
+
+    /// A metric of a task or `task:subject` entry, when it is a number.
+    pub fn metric(&self, key: &str, name: &str) -> Option<f64> {
+        self.results.get(key)?.get(name)?.as_f64()
+    }
+
+    /// The tasks, in name order.
+    pub fn tasks(&self) -> impl Iterator<Item = &str> {
+        self.configs.keys().map(String::as_str)
+    }
 }
 
 fn fmt(v: Option<&f64>) -> String {

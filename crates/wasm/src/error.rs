@@ -2,8 +2,10 @@
 //! by the `name` of the `Error` object it receives.
 
 use kaoshi_engine::EngineError;
+use kaoshi_eval::DataError;
 use kaoshi_formats::FormatError;
 use kaoshi_gpu::GpuError;
+use kaoshi_harness::HarnessError;
 use kaoshi_model::{BackendError, ModelError};
 use kaoshi_tokenizer::TokenizerError;
 
@@ -20,6 +22,9 @@ pub enum ErrorKind {
     OutOfMemory,
     /// The caller's `AbortSignal` fired.
     Abort,
+    /// A suite's data files are missing, malformed or not what its loader
+    /// reads (the message names the file and line).
+    SuiteData,
     /// Anything else.
     Kaoshi,
 }
@@ -33,6 +38,7 @@ impl ErrorKind {
             ErrorKind::WebGpuUnavailable => "WebGpuUnavailableError",
             ErrorKind::OutOfMemory => "OutOfMemoryError",
             ErrorKind::Abort => "AbortError",
+            ErrorKind::SuiteData => "SuiteDataError",
             ErrorKind::Kaoshi => "KaoshiError",
         }
     }
@@ -138,5 +144,23 @@ impl From<GpuError> for Error {
             _ => ErrorKind::Kaoshi,
         };
         Self::new(kind, format!("gpu backend: {e}"))
+    }
+}
+
+impl From<DataError> for Error {
+    fn from(e: DataError) -> Self {
+        Self::new(ErrorKind::SuiteData, e.to_string())
+    }
+}
+
+impl From<HarnessError> for Error {
+    fn from(e: HarnessError) -> Self {
+        match e {
+            HarnessError::Data(d) => d.into(),
+            HarnessError::Engine(x) => x.into(),
+            HarnessError::Model(x) => x.into(),
+            HarnessError::Tokenizer(x) => x.into(),
+            other => Self::other(other.to_string()),
+        }
     }
 }

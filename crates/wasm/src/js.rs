@@ -80,6 +80,108 @@ export interface GenerateOptions {
     /** Called with each newly decoded piece of text, in order; the pieces concatenate to the result. If it throws, generation rejects with what it threw. */
     onToken?: (text: string) => void;
 }
+/** Scoring modes. */
+export type Mode = "loglik" | "letter" | "generate" | "perplexity" | "judge";
+/** One published file of a suite. */
+export interface SuiteFile { relPath: string; url: string; sha256: string }
+/** One suite of {@link suiteCatalog}. */
+export interface SuiteEntry {
+    name: string;
+    description: string;
+    license: string;
+    homepage: string;
+    templateSource: string;
+    /** The first is the default. */
+    modes: Mode[];
+    /** Where the data is published; null for a suite built in (demo). */
+    source: { licence: string; files: SuiteFile[] } | null;
+}
+/** Every suite and group (the OpenEval dimensions). */
+export interface SuiteCatalog { suites: SuiteEntry[]; groups: Record<string, string[]> }
+/** One finished item, exactly a line of the CLI's `samples_<task>.jsonl`. */
+export interface SampleRecord {
+    task: string;
+    doc_id: string;
+    subject: string;
+    mode: Mode;
+    prompt: string;
+    choices: string[];
+    logprobs?: number[];
+    is_greedy?: boolean[];
+    generated?: string;
+    prediction: string | null;
+    prediction_norm?: string | null;
+    gold: unknown;
+    correct: boolean | null;
+    correct_norm?: boolean | null;
+    credit?: number;
+    nll?: number;
+    n_tokens?: number;
+    n_bytes?: number;
+    n_chars?: number;
+    fields: Record<string, string>;
+}
+/** What `runSuite` runs. */
+export interface RunSuiteRequest {
+    suite: string;
+    /** relPath -> bytes: the suite's published files (not needed for "demo"). */
+    files?: Record<string, Uint8Array>;
+    mode?: Mode;
+    numFewshot?: number;
+    limit?: number;
+    chat?: "auto" | "none";
+    pplWindow?: number;
+    /** Records of an interrupted run: those items are not run again. */
+    done?: SampleRecord[];
+}
+/** Options of `runSuite`. */
+export interface RunSuiteOptions {
+    /** Aborts the run between items: it rejects with an `AbortError` (records already reported stay valid). */
+    signal?: AbortSignal;
+    /** Called after each finished item with its record, the records so far and the items in the run. If it throws, the run rejects with what it threw. */
+    onRecord?: (record: SampleRecord, done: number, total: number) => void;
+}
+/** What running one suite produced (the harness's `TaskOutcome`, as the CLI serializes it). */
+export interface TaskOutcome {
+    task: string;
+    mode: Mode;
+    num_fewshot: number;
+    n_original: number;
+    n_effective: number;
+    n_resumed: number;
+    skipped: { path: string; line: number; reason: string }[];
+    metrics: {
+        metrics: Record<string, number | null>;
+        subjects: Record<string, { n: number; acc: number }>;
+        breakdowns: Record<string, Record<string, { n: number; acc: number }>>;
+        n: number;
+        n_unextracted: number;
+    };
+    prompt_hash: string;
+    chat_template: boolean;
+    seconds: number;
+    items_per_second: number;
+    judge_prompt_source: string | null;
+}
+/** `resultsJson`'s description of the run. */
+export interface ResultsRun {
+    model: string;
+    modelSha256: string;
+    limit?: number;
+    numFewshot?: number;
+    mode?: Mode;
+    chat?: "auto" | "none";
+    pplWindow?: number;
+}
+/** Rolling perplexity (natural-log NLL). */
+export interface PerplexityReport {
+    n_tokens: number;
+    n_bytes: number;
+    nll: number;
+    ppl: number;
+    bits_per_byte: number;
+    n_windows: number;
+}
 /** One scored continuation (natural-log probabilities). */
 export interface ContinuationScore {
     logprob: number;
@@ -88,6 +190,47 @@ export interface ContinuationScore {
     tokenLogprobs: number[];
 }
 "#;
+
+/// The `signal` member of an options object, if any.
+fn signal_option(options: &JsValue, what: &str) -> Result<Option<web_sys::AbortSignal>, JsValue> {
+    js_sys::Reflect::get(options, &JsValue::from_str("signal"))
+        .ok()
+        .filter(|s| !s.is_undefined() && !s.is_null())
+        .map(|s| s.dyn_into::<web_sys::AbortSignal>())
+        .transpose()
+        .map_err(|_| js(Error::other(format!("{what} options: signal is not an AbortSignal"))))
+}
+
+/// The function member `name` of an options object, if any.
+fn function_option(options: &JsValue, name: &str, what: &str) -> Result<Option<js_sys::Function>, JsValue> {
+    js_sys::Reflect::get(options, &JsValue::from_str(name))
+        .ok()
+        .filter(|f| !f.is_undefined() && !f.is_null())
+        .map(|f| f.dyn_into::<js_sys::Function>())
+        .transpose()
+        .map_err(|_| js(Error::other(format!("{what} options: {name} is not a function"))))
+}
+
+/// `{relPath: Uint8Array}` as (path, bytes) pairs.
+fn file_map(files: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
+    if files.is_undefined() || files.is_null() {
+        return Ok(Vec::new());
+    }
+    let obj: &js_sys::Object = files
+        .dyn_ref()
+        .ok_or_else(|| js(Error::other("runSuite: files must be an object of relPath -> Uint8Array")))?;
+    let mut out = Vec::new();
+    for entry in js_sys::Object::entries(obj).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let path = pair.get(0).as_string().unwrap_or_default();
+        let bytes = pair
+            .get(1)
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| js(Error::other(format!("runSuite: files[{path:?}] is not a Uint8Array"))))?;
+        out.push((path, bytes.to_vec()));
+    }
+    Ok(out)
+}
 
 fn js(e: Error) -> JsValue {
     e.to_js()
@@ -164,18 +307,8 @@ impl Model {
                 serde_wasm_bindgen::from_value(options.clone())
                     .map_err(|e| js(Error::other(format!("generate options: {e}"))))?
             };
-            let signal = js_sys::Reflect::get(&options, &JsValue::from_str("signal"))
-                .ok()
-                .filter(|s| !s.is_undefined() && !s.is_null())
-                .map(|s| s.dyn_into::<web_sys::AbortSignal>())
-                .transpose()
-                .map_err(|_| js(Error::other("generate options: signal is not an AbortSignal")))?;
-            let on_token = js_sys::Reflect::get(&options, &JsValue::from_str("onToken"))
-                .ok()
-                .filter(|f| !f.is_undefined() && !f.is_null())
-                .map(|f| f.dyn_into::<js_sys::Function>())
-                .transpose()
-                .map_err(|_| js(Error::other("generate options: onToken is not a function")))?;
+            let signal = signal_option(&options, "generate")?;
+            let on_token = function_option(&options, "onToken", "generate")?;
             let aborted = || signal.as_ref().is_some_and(web_sys::AbortSignal::aborted);
             if aborted() {
                 return Err(js(Error::new(ErrorKind::Abort, "generation was aborted before it started")));
@@ -231,6 +364,90 @@ impl Model {
         })
     }
 
+    /// Runs one benchmark suite (see `RunSuiteRequest`, `RunSuiteOptions`);
+    /// resolves with its `TaskOutcome`. Each finished item's record goes to
+    /// `onRecord` as it finishes; give them back as `done` to resume an
+    /// interrupted run. Suite data problems reject with a `SuiteDataError`
+    /// naming the file and line.
+    #[wasm_bindgen(js_name = runSuite, unchecked_return_type = "Promise<TaskOutcome>")]
+    pub fn run_suite(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RunSuiteRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RunSuiteOptions")] options: Option<JsValue>,
+    ) -> js_sys::Promise {
+        let session = Rc::clone(&self.session);
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        future_to_promise(async move {
+            let files = js_sys::Reflect::get(&request, &JsValue::from_str("files")).unwrap_or(JsValue::UNDEFINED);
+            let files = crate::memory_files(file_map(&files)?).map_err(js)?;
+            let req: crate::SuiteRequest = serde_wasm_bindgen::from_value(request)
+                .map_err(|e| js(Error::other(format!("runSuite request: {e}"))))?;
+            let signal = signal_option(&options, "runSuite")?;
+            let on_record = function_option(&options, "onRecord", "runSuite")?;
+            let aborted = || signal.as_ref().is_some_and(web_sys::AbortSignal::aborted);
+            if aborted() {
+                return Err(js(Error::new(ErrorKind::Abort, "the run was aborted before it started")));
+            }
+            let thrown: RefCell<Option<JsValue>> = RefCell::new(None);
+            let mut report = |rec: &kaoshi_harness::SampleRecord, done: usize, total: usize| -> Result<(), Error> {
+                let Some(f) = &on_record else { return Ok(()) };
+                let value = to_js(rec).map_err(|_| Error::other("cannot convert a record to JS"))?;
+                f.call3(&JsValue::NULL, &value, &JsValue::from(done as f64), &JsValue::from(total as f64))
+                    .map(drop)
+                    .map_err(|e| {
+                        *thrown.borrow_mut() = Some(e);
+                        Error::other("onRecord threw")
+                    })
+            };
+            let out = session.run_suite(req, files, &aborted, &mut report).await;
+            match (out, thrown.into_inner()) {
+                (Err(_), Some(e)) => Err(e),
+                (Err(e), None) => Err(js(e)),
+                (Ok(outcome), _) => to_js(&outcome),
+            }
+        })
+    }
+
+    /// The CLI's `results.json` document (an object) for `outcomes` of
+    /// `runSuite` on this model; `run` names the model file and its sha256
+    /// and the settings used.
+    #[wasm_bindgen(js_name = resultsJson, unchecked_return_type = "Record<string, unknown>")]
+    pub fn results_json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TaskOutcome[]")] outcomes: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ResultsRun")] run: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let outcomes: Vec<kaoshi_harness::TaskOutcome> = serde_wasm_bindgen::from_value(outcomes)
+            .map_err(|e| js(Error::other(format!("resultsJson outcomes: {e}"))))?;
+        let run: crate::ResultsRun =
+            serde_wasm_bindgen::from_value(run).map_err(|e| js(Error::other(format!("resultsJson run: {e}"))))?;
+        to_js(&self.session.results_json(&outcomes, &run))
+    }
+
+    /// Rolling perplexity of `text`: windows of `window` tokens (default
+    /// 512, at most the context), stride half a window, as `kaoshi ppl`.
+    /// Options: `window`, `signal`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<PerplexityReport>")]
+    pub fn perplexity(
+        &self,
+        text: String,
+        #[wasm_bindgen(unchecked_param_type = "{ window?: number; signal?: AbortSignal }")] options: Option<JsValue>,
+    ) -> js_sys::Promise {
+        let session = Rc::clone(&self.session);
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        future_to_promise(async move {
+            let signal = signal_option(&options, "perplexity")?;
+            let window = js_sys::Reflect::get(&options, &JsValue::from_str("window"))
+                .ok()
+                .and_then(|w| w.as_f64())
+                .map_or(512, |w| w as usize);
+            let window = window.min(session.context_length().saturating_sub(1)).max(2);
+            let aborted = || signal.as_ref().is_some_and(web_sys::AbortSignal::aborted);
+            let r = session.perplexity(&text, window, &aborted).await.map_err(js)?;
+            to_js(&r)
+        })
+    }
+
     /// The logits after each of `tokens` (one causal pass), a
     /// `Float32Array` of `tokens.length * vocab` values, row-major.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
@@ -241,4 +458,11 @@ impl Model {
             Ok(js_sys::Float32Array::from(values.as_slice()).into())
         })
     }
+}
+
+/// Every suite kaoshi runs and where its data is published, with the
+/// groups (OpenEval's dimensions). Needs no model.
+#[wasm_bindgen(js_name = suiteCatalog, unchecked_return_type = "SuiteCatalog")]
+pub fn suite_catalog() -> Result<JsValue, JsValue> {
+    to_js(&crate::catalog())
 }

@@ -33,7 +33,9 @@ mod js;
 mod pace;
 mod run;
 mod session;
+mod suite;
 
 pub use error::{Error, ErrorKind};
 pub use js::Model;
 pub use session::{BackendChoice, ModelInfo, Session, TypeSummary};
+pub use suite::{ResultsRun, SuiteCatalog, SuiteEntry, SuiteRequest, catalog, memory_files};

@@ -1,6 +1,7 @@
 //! Giving control back to the browser during long loops, so that events
 //! (an `AbortSignal` firing, a worker's messages) are handled between
-//! tokens even on the CPU backend, whose read-backs never wait.
+//! tokens even on the CPU backend, whose read-backs never wait; and the
+//! clock, which in a browser is JavaScript's.
 
 /// Yields to the event loop at most every [`Pacer::INTERVAL_MS`].
 pub(crate) struct Pacer {
@@ -44,4 +45,34 @@ async fn set_timeout_zero() {
         let _ = set_timeout.call2(&JsValue::UNDEFINED, &resolve, &JsValue::from_f64(0.0));
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Milliseconds since the Unix epoch (the browser's clock in wasm).
+pub(crate) fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`, as `results.json` dates are
+/// written (`std::time` has no clock in a browser's wasm).
+pub(crate) fn now_iso() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let iso = String::from(js_sys::Date::new_0().to_iso_string());
+        // "2026-11-26T13:00:00.000Z" -> "2026-11-26T13:00:00Z"
+        match iso.split_once('.') {
+            Some((head, _)) => format!("{head}Z"),
+            None => iso,
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        kaoshi_harness::results::now_utc()
+    }
 }

@@ -13,10 +13,14 @@ use std::future::Future;
 
 use kaoshi_cpu::CpuBackend;
 use kaoshi_engine::sampling::{Rng, sample};
-use kaoshi_engine::{ContinuationScore, GenerateParams, GenerationOutput, ScoringPlan, StopReason};
+use kaoshi_engine::{
+    ContinuationScore, Decoding, GenerateParams, GenerationOutput, PerplexityParams, PerplexityPlan, PerplexityReport,
+    ScoringPlan,
+};
 use kaoshi_gpu::GpuBackend;
+use kaoshi_harness::{ItemRequest, ItemResponse};
 use kaoshi_model::{Backend, KeySpan, KvCache, Model, TokenScore};
-use kaoshi_tokenizer::{StreamDecoder, Tokenizer};
+use kaoshi_tokenizer::Tokenizer;
 
 use crate::error::{Error, ErrorKind};
 use crate::pace::Pacer;
@@ -144,12 +148,13 @@ async fn forward_read<B: ReadBack>(
     }
 }
 
-/// Generates after `prompt` as `kaoshi_engine::generate` does (stop tokens;
-/// stop strings are not supported here). `aborted` is asked before each
-/// forward pass after the first; when it says so, generation ends with an
-/// [`ErrorKind::Abort`] error. `on_piece` receives each non-empty piece of
-/// newly decoded text as soon as it is known (their concatenation is the
-/// output's text); an error from it ends generation with that error.
+/// Generates after `prompt` as `kaoshi_engine::generate` does (the same
+/// [`Decoding`]: stop tokens, stop strings, `max_tokens`). `aborted` is
+/// asked before each forward pass after the first; when it says so,
+/// generation ends with an [`ErrorKind::Abort`] error. `on_piece` receives
+/// each non-empty piece of text as soon as it is safe to show (their
+/// concatenation is the output's text); an error from it ends generation
+/// with that error.
 pub(crate) async fn generate<B: ReadBack>(
     model: &Model<B>,
     tok: &Tokenizer,
@@ -158,57 +163,106 @@ pub(crate) async fn generate<B: ReadBack>(
     aborted: &dyn Fn() -> bool,
     on_piece: &mut dyn FnMut(&str) -> Result<(), Error>,
 ) -> Result<GenerationOutput, Error> {
-    if prompt.is_empty() {
-        return Err(Error::other("the prompt has no tokens (not even BOS)"));
-    }
-    let vocab = model.config().vocab_size;
-    let mut rng = Rng::new(params.sampling.seed);
-    let mut cache = model.new_cache();
-    let mut decoder = StreamDecoder::continuing(tok, prompt.last().copied());
-    let mut out = GenerationOutput {
-        text: String::new(),
-        tokens: vec![],
-        prompt_tokens: prompt.len(),
-        stop: StopReason::MaxTokens,
+    let mut decoding = Decoding::new(tok, prompt, params)?;
+    // The callback's error, kept to end generation with.
+    let mut failed: Option<Error> = None;
+    let mut on_text = |piece: &str| match on_piece(piece) {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
     };
-    let ctx_max = model.config().context_length;
-    let mut pacer = Pacer::new();
-    let greedy = params.sampling.temperature <= 0.0;
-    let mut step = forward_next(model, prompt, &mut cache, greedy).await?;
-    for _ in 0..params.max_tokens {
-        let next = match &step {
-            Next::Token(t) => *t,
-            Next::Logits(logits) if logits.len() == vocab => sample(logits, &params.sampling, &mut rng),
-            Next::Logits(logits) => {
-                return Err(Error::other(format!("read back {} logits for a vocabulary of {vocab}", logits.len())));
+    if decoding.wants_more() {
+        let vocab = model.config().vocab_size;
+        let mut rng = Rng::new(params.sampling.seed);
+        let mut cache = model.new_cache();
+        let ctx_max = model.config().context_length;
+        let mut pacer = Pacer::new();
+        let greedy = params.sampling.temperature <= 0.0;
+        let mut step = forward_next(model, prompt, &mut cache, greedy).await?;
+        loop {
+            let next = match &step {
+                Next::Token(t) => *t,
+                Next::Logits(logits) if logits.len() == vocab => sample(logits, &params.sampling, &mut rng),
+                Next::Logits(logits) => {
+                    return Err(Error::other(format!("read back {} logits for a vocabulary of {vocab}", logits.len())));
+                }
+            };
+            if !decoding.push(next, &mut on_text)? {
+                break;
             }
-        };
-        if params.stop_ids.contains(&next) {
-            out.stop = StopReason::StopToken;
-            break;
+            if cache.len() >= ctx_max {
+                decoding.context_full();
+                break;
+            }
+            pacer.pause().await;
+            if aborted() {
+                return Err(Error::new(ErrorKind::Abort, "generation was aborted"));
+            }
+            step = forward_next(model, &[next], &mut cache, greedy).await?;
         }
-        out.tokens.push(next);
-        let piece = decoder.push(next)?;
-        if !piece.is_empty() {
-            on_piece(&piece)?;
-            out.text.push_str(&piece);
-        }
-        if cache.len() >= ctx_max {
-            out.stop = StopReason::ContextFull;
-            break;
-        }
+    }
+    let out = decoding.finish(&mut on_text);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// Rolling perplexity as `kaoshi_engine::perplexity` computes it (the same
+/// [`PerplexityPlan`]), each window's log-probabilities reduced by the
+/// backend and awaited. `aborted` is asked between windows.
+pub(crate) async fn perplexity<B: ReadBack>(
+    model: &Model<B>,
+    tok: &Tokenizer,
+    text: &str,
+    params: PerplexityParams,
+    aborted: &dyn Fn() -> bool,
+) -> Result<PerplexityReport, Error> {
+    let plan = PerplexityPlan::new(tok, text, params, model.config().context_length)?;
+    let mut pacer = Pacer::new();
+    let mut log_probs = Vec::with_capacity(plan.windows.len());
+    for w in &plan.windows {
+        let mut cache = model.new_cache();
+        let positions: Vec<usize> = (0..w.tokens.len()).collect();
+        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        let scores = forward_scores(model, &w.tokens, &positions, &spans, &mut cache, &w.rows, &w.picks).await?;
+        log_probs.push(scores.iter().map(|s| s.log_prob).collect());
         pacer.pause().await;
         if aborted() {
-            return Err(Error::new(ErrorKind::Abort, "generation was aborted"));
+            return Err(Error::new(ErrorKind::Abort, "perplexity was aborted"));
         }
-        step = forward_next(model, &[next], &mut cache, greedy).await?;
     }
-    let rest = decoder.finish();
-    if !rest.is_empty() {
-        on_piece(&rest)?;
-        out.text.push_str(&rest);
-    }
-    Ok(out)
+    Ok(plan.finish(&log_probs)?)
+}
+
+/// Answers one benchmark item's request as
+/// `kaoshi_harness::run_request` does, awaiting each read-back.
+pub(crate) async fn answer<B: ReadBack>(
+    model: &Model<B>,
+    tok: &Tokenizer,
+    req: &ItemRequest,
+    aborted: &dyn Fn() -> bool,
+) -> Result<ItemResponse, Error> {
+    Ok(match req {
+        ItemRequest::Choices { context, continuations, .. } => {
+            ItemResponse::Choices(score(model, context, continuations).await?)
+        }
+        ItemRequest::Letters { tokens, picks } => {
+            let positions: Vec<usize> = (0..tokens.len()).collect();
+            let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+            let mut cache = model.new_cache();
+            let last = [tokens.len() - 1];
+            ItemResponse::Letters(forward_scores(model, tokens, &positions, &spans, &mut cache, &last, picks).await?)
+        }
+        ItemRequest::Generate { prompt, params } => {
+            ItemResponse::Generated(generate(model, tok, prompt, params, aborted, &mut |_| Ok(())).await?)
+        }
+        ItemRequest::Perplexity { text, params } => {
+            ItemResponse::Perplexity(perplexity(model, tok, text, *params, aborted).await?)
+        }
+    })
 }
 
 /// Scores token continuations after `context` as

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use kaoshi_cpu::CpuBackend;
-use kaoshi_engine::{ContinuationScore, GenerateParams, GenerationOutput};
+use kaoshi_engine::{ContinuationScore, GenerateParams, GenerationOutput, PerplexityParams, PerplexityReport};
 use kaoshi_formats::GgufFile;
 use kaoshi_gpu::GpuBackend;
+use kaoshi_harness::{ItemRequest, ItemResponse};
 use kaoshi_model::{Model, ModelConfig};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
@@ -212,6 +213,28 @@ impl Session {
             return Ok(Vec::new());
         }
         self.score_tokens(&ctx, &conts).await
+    }
+
+    /// The model's context length in tokens.
+    pub fn context_length(&self) -> usize {
+        self.info.context_length
+    }
+
+    /// Rolling perplexity of `text` (windows of `window` tokens, stride
+    /// half a window, as `kaoshi ppl`); `aborted` is asked between windows.
+    pub async fn perplexity(
+        &self,
+        text: &str,
+        window: usize,
+        aborted: &dyn Fn() -> bool,
+    ) -> Result<PerplexityReport, Error> {
+        let params = PerplexityParams { ctx: window, stride: (window / 2).max(1) };
+        with_model!(&self.loaded, m => run::perplexity(m, &self.tok, text, params, aborted).await)
+    }
+
+    /// Answers one benchmark item's request (`kaoshi_harness::TaskRun`).
+    pub(crate) async fn answer(&self, req: &ItemRequest, aborted: &dyn Fn() -> bool) -> Result<ItemResponse, Error> {
+        with_model!(&self.loaded, m => run::answer(m, &self.tok, req, aborted).await)
     }
 
     /// The logits after every token of `tokens` (one causal pass from an

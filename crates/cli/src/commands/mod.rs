@@ -5,6 +5,7 @@ pub mod eval;
 pub mod generate;
 pub mod info;
 pub mod ppl;
+pub mod report;
 pub mod score;
 pub mod synth;
 pub mod tokenize;

@@ -154,19 +154,13 @@ impl Suite for Cbbq {
     }
 
     fn load(&self, dir: &Path) -> Result<SuiteData, DataError> {
-        let mut categories = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(DataError::io(dir))? {
-            let p = entry.map_err(DataError::io(dir))?.path();
-            if p.is_dir() {
-                categories.push(p);
-            }
-        }
-        categories.sort();
+        let categories: Vec<_> =
+            crate::files::list_dir(dir)?.into_iter().filter(|(_, file)| !file).map(|(p, _)| p).collect();
         let mut data = SuiteData::default();
         for cat in categories {
             for cond in CONDITIONS {
                 let path = cat.join(cond).join(format!("{cond}.csv"));
-                if path.is_file() {
+                if crate::files::is_file(&path) {
                     load_file(&path, &mut data)?;
                 }
             }

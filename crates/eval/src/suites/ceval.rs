@@ -120,7 +120,11 @@ impl Suite for Ceval {
                 hint: "expected val/<subject>_val.csv files with answers".to_string(),
             });
         }
-        let dev = if dir.join("dev").is_dir() { load_split(dir, "dev", &map, &mut skipped)? } else { Vec::new() };
+        let dev = if crate::files::is_dir(&dir.join("dev")) {
+            load_split(dir, "dev", &map, &mut skipped)?
+        } else {
+            Vec::new()
+        };
         Ok(SuiteData { items, dev, skipped })
     }
 

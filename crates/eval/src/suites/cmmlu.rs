@@ -168,7 +168,8 @@ impl Suite for Cmmlu {
                 hint: "expected test/<subject>.csv files".to_string(),
             });
         }
-        let dev = if dir.join("dev").is_dir() { load_split(dir, "dev", &mut skipped)? } else { Vec::new() };
+        let dev =
+            if crate::files::is_dir(&dir.join("dev")) { load_split(dir, "dev", &mut skipped)? } else { Vec::new() };
         Ok(SuiteData { items, dev, skipped })
     }
 

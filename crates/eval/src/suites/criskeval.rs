@@ -109,7 +109,7 @@ impl Suite for CriskEval {
 
     fn load(&self, dir: &Path) -> Result<SuiteData, DataError> {
         let sub = dir.join("CRisk");
-        let folder = if sub.is_dir() { sub } else { dir.to_path_buf() };
+        let folder = if crate::files::is_dir(&sub) { sub } else { dir.to_path_buf() };
         let mut data = SuiteData::default();
         for path in files_with_suffix(&folder, ".json")? {
             load_file(&path, &mut data)?;

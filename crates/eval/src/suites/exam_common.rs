@@ -26,18 +26,11 @@ pub(crate) fn letter_index(s: &str, n: usize) -> Option<usize> {
 /// The files directly in `dir` whose name ends with `suffix`, sorted by name.
 /// A missing or unreadable folder is an I/O error naming it.
 pub(crate) fn list_files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, DataError> {
-    let rd = std::fs::read_dir(dir).map_err(DataError::io(dir))?;
-    let mut out = Vec::new();
-    for entry in rd {
-        let entry = entry.map_err(DataError::io(dir))?;
-        let path = entry.path();
-        let is_match = path.is_file() && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix));
-        if is_match {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(out)
+    Ok(crate::files::list_dir(dir)?
+        .into_iter()
+        .filter(|(p, file)| *file && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
+        .map(|(p, _)| p)
+        .collect())
 }
 
 /// The file name of `path` without `suffix` (e.g. `agronomy.csv` → `agronomy`).
@@ -48,7 +41,7 @@ pub(crate) fn stem<'a>(path: &'a Path, suffix: &str) -> &'a str {
 
 /// Reads `path` as bytes.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
-    std::fs::read(path).map_err(DataError::io(path))
+    crate::files::read(path)
 }
 
 /// Reads `path` as UTF-8 text (a leading BOM is dropped); invalid UTF-8 is an

@@ -38,7 +38,7 @@ impl Flores {
 
     /// Builds items for any list of directions from the folder holding `devtest/`.
     pub fn load_directions<S: AsRef<str>>(dir: &Path, directions: &[(S, S)]) -> Result<SuiteData, DataError> {
-        let base = if dir.join("devtest").is_dir() { dir.join("devtest") } else { dir.to_path_buf() };
+        let base = if crate::files::is_dir(&dir.join("devtest")) { dir.join("devtest") } else { dir.to_path_buf() };
         let mut data = SuiteData::default();
         for (src, tgt) in directions {
             let (src, tgt) = (src.as_ref(), tgt.as_ref());

@@ -199,7 +199,7 @@ impl Suite for Gaokao {
             }
         }
         let subjective = dir.join("Subjective_Questions");
-        if subjective.is_dir() {
+        if crate::files::is_dir(&subjective) {
             for path in list_files(&subjective, ".json")? {
                 let (_, examples) = read_examples(&path)?;
                 for i in 0..examples.len() {

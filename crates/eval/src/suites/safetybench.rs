@@ -112,7 +112,7 @@ impl Suite for SafetyBench {
             });
         }
         let dpath = dir.join("dev_zh.json");
-        if dpath.is_file() {
+        if crate::files::is_file(&dpath) {
             let dev = parse_json(&dpath, &read_utf8(&dpath)?)?;
             let dev = dev
                 .as_object()

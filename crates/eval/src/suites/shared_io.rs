@@ -18,7 +18,7 @@ pub(crate) type CsvTable = (Vec<String>, Vec<(usize, Vec<String>)>);
 /// Reads `path` as UTF-8, dropping a leading byte-order mark.
 /// Invalid UTF-8 → [`DataError::Encoding`] with the offset of the first bad byte.
 pub(crate) fn read_utf8(path: &Path) -> Result<String, DataError> {
-    let bytes = std::fs::read(path).map_err(DataError::io(path))?;
+    let bytes = crate::files::read(path)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let skipped = bytes.len() - body.len();
     match std::str::from_utf8(body) {
@@ -31,16 +31,11 @@ pub(crate) fn read_utf8(path: &Path) -> Result<String, DataError> {
 
 /// The files directly in `dir` whose names end with `suffix`, sorted by name.
 pub(crate) fn files_with_suffix(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, DataError> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(DataError::io(dir))? {
-        let entry = entry.map_err(DataError::io(dir))?;
-        let p = entry.path();
-        if p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)) {
-            out.push(p);
-        }
-    }
-    out.sort();
-    Ok(out)
+    Ok(crate::files::list_dir(dir)?
+        .into_iter()
+        .filter(|(p, file)| *file && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(suffix)))
+        .map(|(p, _)| p)
+        .collect())
 }
 
 /// The non-empty lines of a JSONL file, each parsed as a JSON object, with

@@ -123,20 +123,16 @@ impl Suite for Xcopa {
 
     fn load(&self, dir: &Path) -> Result<SuiteData, DataError> {
         let mut data = SuiteData::default();
-        let rd = std::fs::read_dir(dir).map_err(DataError::io(dir))?;
-        let mut langs: Vec<String> = Vec::new();
-        for entry in rd {
-            let entry = entry.map_err(DataError::io(dir))?;
-            if entry.path().is_dir() {
-                langs.push(entry.file_name().to_string_lossy().into_owned());
-            }
-        }
-        langs.sort();
+        let langs: Vec<String> = crate::files::list_dir(dir)?
+            .into_iter()
+            .filter(|(_, file)| !file)
+            .filter_map(|(p, _)| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
         for lang in langs {
             let ldir = dir.join(&lang);
             let test = ldir.join(format!("test.{lang}.jsonl"));
             let val = ldir.join(format!("val.{lang}.jsonl"));
-            if !test.is_file() && !val.is_file() {
+            if !crate::files::is_file(&test) && !crate::files::is_file(&val) {
                 continue;
             }
             if !CONNECTORS.iter().any(|c| c.0 == lang) {
@@ -146,10 +142,10 @@ impl Suite for Xcopa {
                     format!("language {lang:?} has no connector words in lm-eval's xcopa/utils.py"),
                 ));
             }
-            if test.is_file() {
+            if crate::files::is_file(&test) {
                 data.items.extend(load_file(&test, &lang, "test", &mut data.skipped)?);
             }
-            if val.is_file() {
+            if crate::files::is_file(&val) {
                 data.dev.extend(load_file(&val, &lang, "val", &mut data.skipped)?);
             }
         }

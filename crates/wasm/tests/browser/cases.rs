@@ -154,3 +154,63 @@ async fn gpu_scores_and_greedy_text_equal_the_cpu() {
     let cpu = load_stories("cpu").await;
     assert_eq!(generate(&gpu, "Lily", 32).await, generate(&cpu, "Lily", 32).await);
 }
+
+/// One CMMLU subject file (the loader reads whichever subjects it is given).
+const CMMLU_AGRONOMY: &[u8] = include_bytes!("../../../../../shared/data/cmmlu/test/agronomy.csv");
+
+#[derive(Debug, Deserialize)]
+struct Record {
+    doc_id: String,
+    prediction: Option<String>,
+    logprobs: Option<Vec<f64>>,
+}
+
+/// Runs `suite` through `Model.runSuite`; returns the streamed records and
+/// the outcome's `acc,none`.
+async fn run_suite(m: &Model, suite: &str, mode: &str, files: &[(&str, &[u8])]) -> Result<(Vec<Record>, f64), JsValue> {
+    let file_obj = Object::new();
+    for (path, bytes) in files {
+        Reflect::set(&file_obj, &JsValue::from_str(path), &Uint8Array::from(*bytes)).expect("set file");
+    }
+    let request =
+        obj(&[("suite", suite.into()), ("mode", mode.into()), ("limit", 8.into()), ("files", file_obj.into())]);
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let on_record =
+        wasm_bindgen::closure::Closure::<dyn FnMut(JsValue, f64, f64)>::new(move |r: JsValue, _d: f64, _t: f64| {
+            sink.borrow_mut().push(serde_wasm_bindgen::from_value::<Record>(r).expect("record shape"));
+        });
+    let opts = obj(&[("onRecord", on_record.as_ref().clone())]);
+    let outcome = await_js(m.run_suite(request, Some(opts))).await?;
+    let acc = Reflect::get(
+        &Reflect::get(&Reflect::get(&outcome, &"metrics".into())?, &"metrics".into())?,
+        &"acc,none".into(),
+    )?;
+    drop(on_record);
+    let records = std::mem::take(&mut *seen.borrow_mut());
+    Ok((records, acc.as_f64().unwrap_or(f64::NAN)))
+}
+
+#[wasm_bindgen_test]
+async fn suites_run_on_the_gpu_as_on_the_cpu() {
+    let files: [(&str, &[u8]); 1] = [("test/agronomy.csv", CMMLU_AGRONOMY)];
+    let cpu = load_stories("cpu").await;
+    let gpu = load_stories("gpu").await;
+    for (suite, mode, files) in [("cmmlu", "letter", &files[..]), ("demo", "loglik", &[][..])] {
+        let (c, acc_c) = run_suite(&cpu, suite, mode, files).await.unwrap_or_else(|e| panic!("{}", error_text(&e)));
+        let (g, acc_g) = run_suite(&gpu, suite, mode, files).await.unwrap_or_else(|e| panic!("{}", error_text(&e)));
+        assert_eq!(c.len(), 8, "{suite}: records");
+        assert_eq!(acc_c, acc_g, "{suite}: accuracy on the CPU and the GPU");
+        for (a, b) in c.iter().zip(&g) {
+            assert_eq!((&a.doc_id, &a.prediction), (&b.doc_id, &b.prediction), "{suite}");
+            for (x, y) in a.logprobs.as_ref().expect("logprobs").iter().zip(b.logprobs.as_ref().expect("logprobs")) {
+                assert!((x - y).abs() <= TOL_GPU, "{suite} {}: {x} vs {y} (tol {TOL_GPU})", a.doc_id);
+            }
+        }
+        console_log!("{suite} ({mode}): 8 items, acc {acc_c} on the CPU and the GPU");
+    }
+    let bad: [(&str, &[u8]); 1] = [("test/agronomy.csv", b"\"\",\"Question\",\"A\"\n\"1\",\"q\"\n")];
+    let e = run_suite(&cpu, "cmmlu", "letter", &bad).await.expect_err("a malformed file must fail");
+    assert_eq!(error_name(&e), "SuiteDataError", "{}", error_text(&e));
+    assert!(error_text(&e).contains("agronomy.csv"), "{}", error_text(&e));
+}
