@@ -4,13 +4,13 @@
  * bytes, and a small JSON index (`index.json` in the same folder) with each
  * entry's name, size, sha256 and when it was stored.
  *
- * Memory: `crypto.subtle.digest` has no streaming interface, so `put` and
- * `get` hash the whole file in memory: `put` of a `Blob` reads it into an
- * `ArrayBuffer` first (one copy of the model), and `get` reads the file into
- * memory and hashes it before returning it (the returned bytes are that copy,
- * not a second one). Peak memory is about the model's size plus what the
- * browser's digest implementation holds, so a 4 GiB model needs 4 GiB of
- * memory to store or to load with its integrity check.
+ * Memory: `put` of a `Blob` (a picked `File`, a downloaded response's blob)
+ * and `getFile` hash in 8 MiB slices with the wasm module's incremental
+ * SHA-256 and hand the browser the `Blob` or `File` itself, so a model of any
+ * size is stored and checked without being in memory; give `getFile`'s
+ * `File` to `WorkerEngine`, which reads it tensor by tensor. `put` of bytes
+ * and `get` (bytes) hash the whole buffer with `crypto.subtle.digest`, which
+ * has no streaming interface: they hold the model in memory once.
  *
  * Errors are `Error`s whose `name` is `StorageUnavailableError` (no OPFS, no
  * `crypto.subtle`, or the browser refused the folder, e.g. outside a secure
@@ -47,6 +47,8 @@ export interface CacheUsage {
 }
 
 export interface ModelCacheOptions {
+  /** Where the wasm module comes from, for the incremental SHA-256 (see {@link initWasm}). */
+  wasm?: WasmSource;
   /** The OPFS folder (default `kaoshi-models`). */
   directory?: string;
   /** `put` asks for persistent storage for files larger than this (default 100 MiB). */
@@ -55,7 +57,27 @@ export interface ModelCacheOptions {
   storage?: StorageManager;
 }
 
+import { Sha256 } from "./wasm/kaoshi_wasm.js";
+import type { WasmSource } from "./protocol.js";
+import { initWasm } from "./wasm.js";
+
 const INDEX = "index.json";
+/** Slice size for hashing Blobs. */
+const HASH_SLICE = 8 * 1024 * 1024;
+
+/** Lower-case hex SHA-256 of a Blob, read in slices (the wasm module's incremental hash). */
+export async function sha256Blob(blob: Blob, wasm?: WasmSource): Promise<string> {
+  await initWasm(wasm);
+  const hash = new Sha256();
+  try {
+    for (let at = 0; at < blob.size; at += HASH_SLICE) {
+      hash.update(new Uint8Array(await blob.slice(at, at + HASH_SLICE).arrayBuffer()));
+    }
+    return hash.finish();
+  } finally {
+    hash.free();
+  }
+}
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function kaoshiError(name: string, message: string, cause?: unknown): Error {
@@ -86,6 +108,7 @@ export class ModelCache {
   readonly directory: string;
   readonly persistAboveBytes: number;
   readonly #storage: StorageManager | undefined;
+  readonly #wasm: WasmSource | undefined;
   #dir: Promise<FileSystemDirectoryHandle> | null = null;
   /** Index updates, one after another (read-modify-write of index.json). */
   #queue: Promise<unknown> = Promise.resolve();
@@ -94,6 +117,7 @@ export class ModelCache {
     this.directory = options.directory ?? "kaoshi-models";
     this.persistAboveBytes = options.persistAboveBytes ?? 100 * 1024 * 1024;
     this.#storage = options.storage ?? (globalThis.navigator as Navigator | undefined)?.storage;
+    this.#wasm = options.wasm;
   }
 
   /** Whether this environment has OPFS at all (it may still refuse access). */
@@ -108,8 +132,9 @@ export class ModelCache {
    * file is larger than {@link persistAboveBytes}.
    */
   async put(bytes: Uint8Array | Blob, name?: string): Promise<CachedModel> {
-    const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(await bytes.arrayBuffer());
-    const sha256 = await sha256Hex(data);
+    // A Blob is hashed in slices and written as a Blob: never whole in memory.
+    const data: Uint8Array | Blob = bytes;
+    const sha256 = data instanceof Blob ? await sha256Blob(data, this.#wasm) : await sha256Hex(data);
     const dir = await this.#folder();
     try {
       const handle = await dir.getFileHandle(sha256, { create: true });
@@ -118,7 +143,7 @@ export class ModelCache {
       }
       const writable = await handle.createWritable();
       try {
-        await writable.write(data as Uint8Array<ArrayBuffer>);
+        await writable.write(data as Uint8Array<ArrayBuffer> | Blob);
         await writable.close();
       } catch (e) {
         await writable.abort().catch(() => {});
@@ -128,12 +153,13 @@ export class ModelCache {
       throw this.#wrap(e, `could not write ${sha256}`);
     }
     let persisted: boolean | null = null;
-    if (data.byteLength > this.persistAboveBytes && this.#storage?.persist !== undefined) {
+    const size = data instanceof Blob ? data.size : data.byteLength;
+    if (size > this.persistAboveBytes && this.#storage?.persist !== undefined) {
       persisted = await this.#storage.persist().catch(() => false);
     }
     const entry: CachedModel = {
       name: name ?? sha256.slice(0, 12),
-      size: data.byteLength,
+      size,
       sha256,
       storedAt: new Date().toISOString(),
       persisted,
@@ -170,6 +196,36 @@ export class ModelCache {
       );
     }
     return bytes;
+  }
+
+  /**
+   * The file stored under `sha256` as a `File` (not read into memory), after
+   * hashing it again in slices; `null` when nothing is stored under it. A
+   * hash mismatch deletes the entry and rejects with an `IntegrityError`.
+   * Give it to `WorkerEngine.spawn`, which reads it tensor by tensor.
+   */
+  async getFile(sha256: string): Promise<File | null> {
+    checkSha(sha256);
+    const dir = await this.#folder();
+    let file: File;
+    try {
+      file = await (await dir.getFileHandle(sha256)).getFile();
+    } catch (e) {
+      if ((e as Error | null)?.name === "NotFoundError") {
+        await this.#update((index) => index.filter((m) => m.sha256 !== sha256));
+        return null;
+      }
+      throw this.#wrap(e, `could not read ${sha256}`);
+    }
+    const actual = await sha256Blob(file, this.#wasm);
+    if (actual !== sha256) {
+      await this.remove(sha256);
+      throw kaoshiError(
+        "IntegrityError",
+        `cached model ${sha256} is corrupt (its bytes hash to ${actual}); the entry was deleted`,
+      );
+    }
+    return file;
   }
 
   /** The index's entries, oldest first. */

@@ -2,7 +2,7 @@
  * {@link Engine}: one interface for a model in this thread
  * ({@link InThreadEngine}) and in a Web Worker ({@link WorkerEngine}).
  */
-import { Model } from "./wasm/kaoshi_wasm.js";
+import { Model, wasmMemoryBytes } from "./wasm/kaoshi_wasm.js";
 import type {
   ContinuationScore,
   ModelInfo,
@@ -18,6 +18,8 @@ import {
   type Backend,
   type Endpoint,
   type Kind,
+  type ModelSource,
+  type ProgressMessage,
   type RecordMessage,
   type Reply,
   type Requests,
@@ -25,6 +27,7 @@ import {
   type TokenMessage,
   type WasmSource,
   type WireGenerateOptions,
+  type WireSource,
 } from "./protocol.js";
 import { initWasm } from "./wasm.js";
 
@@ -55,6 +58,8 @@ export interface LoadOptions {
   backend?: Backend;
   /** Where the wasm module comes from (see {@link initWasm}); default: beside the package's JS. */
   wasm?: WasmSource;
+  /** Bytes of the model read so far, as loading proceeds (`total` is the file's size). */
+  onProgress?: (loaded: number, total: number) => void;
 }
 
 /** A loaded model. Every method rejects with an `Error` whose `name` says what failed. */
@@ -80,8 +85,16 @@ export interface Engine {
   resultsJson(outcomes: TaskOutcome[], run: ResultsRun): Promise<Record<string, unknown>>;
   /** Rolling perplexity and bits per byte of `text`, as `kaoshi ppl`. */
   perplexity(text: string, options?: PerplexityOptions): Promise<PerplexityReport>;
+  /** Bytes of wasm memory in the engine's realm (the thread or the worker); it only grows. */
+  memory(): Promise<{ wasmBytes: number }>;
   /** Frees the model (and, for an engine that started its worker, the worker). Further calls reject. */
   dispose(): Promise<void>;
+}
+
+function kaoshiError(message: string): Error {
+  const e = new Error(message);
+  e.name = "KaoshiError";
+  return e;
 }
 
 function disposedError(): Error {
@@ -109,10 +122,23 @@ export class InThreadEngine implements Engine {
     this.#model = model;
   }
 
-  /** Initialises the wasm module (once) and loads a GGUF model from its bytes (copied). */
-  static async load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): Promise<InThreadEngine> {
+  /**
+   * Initialises the wasm module (once) and loads a GGUF model. In this
+   * thread a `Blob` or URL is read whole first (reading piece by piece needs
+   * a worker: {@link WorkerEngine}); the bytes are copied into wasm memory.
+   */
+  static async load(source: ModelSource, options: LoadOptions = {}): Promise<InThreadEngine> {
     await initWasm(options.wasm);
-    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    let view: Uint8Array;
+    if (source instanceof Uint8Array) view = source;
+    else if (source instanceof ArrayBuffer) view = new Uint8Array(source);
+    else if (source instanceof Blob) view = new Uint8Array(await source.arrayBuffer());
+    else {
+      const response = await fetch(source.url);
+      if (!response.ok) throw kaoshiError(`${source.url}: HTTP ${response.status}`);
+      view = new Uint8Array(await response.arrayBuffer());
+    }
+    options.onProgress?.(view.byteLength, view.byteLength);
     return new InThreadEngine(await Model.load(view, options.backend ?? "auto"));
   }
 
@@ -154,6 +180,10 @@ export class InThreadEngine implements Engine {
     return this.model.perplexity(text, options);
   }
 
+  async memory(): Promise<{ wasmBytes: number }> {
+    return { wasmBytes: wasmMemoryBytes() };
+  }
+
   async dispose(): Promise<void> {
     this.#model?.free();
     this.#model = null;
@@ -180,6 +210,8 @@ interface Pending {
   onToken?: (text: string) => void;
   /** For a `runSuite`: receives its `record` messages. */
   onRecord?: (record: SampleRecord, done: number, total: number) => void;
+  /** For a `load`: receives its `progress` messages. */
+  onProgress?: (loaded: number, total: number) => void;
 }
 
 /**
@@ -194,9 +226,18 @@ export class WorkerEngine implements Engine {
   #model = 0;
   #disposed = false;
   readonly #onMessage = (event: MessageEvent): void => {
-    const reply = event.data as Reply | TokenMessage | RecordMessage;
+    const reply = event.data as Reply | TokenMessage | RecordMessage | ProgressMessage;
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
+    if (reply.kind === "progress") {
+      // A progress callback that throws does not stop the load.
+      try {
+        pending.onProgress?.(reply.loaded, reply.total);
+      } catch {
+        /* ignored */
+      }
+      return;
+    }
     if (reply.kind === "token" || reply.kind === "record") {
       try {
         if (reply.kind === "token") pending.onToken?.(reply.text);
@@ -233,13 +274,9 @@ export class WorkerEngine implements Engine {
    * on; several engines may share one worker. The caller keeps the
    * endpoint: `dispose()` frees the model, not the worker.
    */
-  static async load(
-    endpoint: Endpoint,
-    bytes: Uint8Array | ArrayBuffer,
-    options: WorkerLoadOptions = {},
-  ): Promise<WorkerEngine> {
+  static async load(endpoint: Endpoint, source: ModelSource, options: WorkerLoadOptions = {}): Promise<WorkerEngine> {
     const engine = new WorkerEngine(endpoint, null);
-    await engine.#loadModel(bytes, options);
+    await engine.#loadModel(source, options);
     return engine;
   }
 
@@ -247,11 +284,11 @@ export class WorkerEngine implements Engine {
    * Starts a module worker on the package's `worker.js` and loads a model in
    * it; `dispose()` terminates that worker.
    */
-  static async spawn(bytes: Uint8Array | ArrayBuffer, options: WorkerLoadOptions = {}): Promise<WorkerEngine> {
+  static async spawn(source: ModelSource, options: WorkerLoadOptions = {}): Promise<WorkerEngine> {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "kaoshi" });
     const engine = new WorkerEngine(worker, worker);
     try {
-      await engine.#loadModel(bytes, options);
+      await engine.#loadModel(source, options);
     } catch (e) {
       worker.terminate();
       throw e;
@@ -259,11 +296,27 @@ export class WorkerEngine implements Engine {
     return engine;
   }
 
-  async #loadModel(bytes: Uint8Array | ArrayBuffer, options: WorkerLoadOptions): Promise<void> {
-    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    const payload: Requests["load"] = { bytes: view, backend: options.backend ?? "auto" };
+  async #loadModel(source: ModelSource, options: WorkerLoadOptions): Promise<void> {
+    let wire: WireSource;
+    let transfer: Transferable[] = [];
+    if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+      const view = source instanceof Uint8Array ? source : new Uint8Array(source);
+      wire = { bytes: view };
+      if (options.transfer === true) transfer = [view.buffer as ArrayBuffer];
+    } else if (source instanceof Blob) {
+      wire = { blob: source };
+    } else {
+      // Relative URLs are resolved against this page, not the worker's script.
+      wire = { url: new URL(source.url, globalThis.location?.href).href };
+    }
+    const payload: Requests["load"] = { source: wire, backend: options.backend ?? "auto" };
     if (options.wasm !== undefined) payload.wasm = options.wasm;
-    const { model } = await this.#call("load", payload, options.transfer === true ? [view.buffer as ArrayBuffer] : []);
+    const listeners: Pick<Pending, "onProgress"> = {};
+    if (options.onProgress !== undefined) {
+      payload.stream = true;
+      listeners.onProgress = options.onProgress;
+    }
+    const { model } = await this.#call("load", payload, transfer, nextRequestId++, listeners);
     this.#model = model;
   }
 
@@ -273,7 +326,7 @@ export class WorkerEngine implements Engine {
     payload: Requests[K],
     transfer: Transferable[] = [],
     id = nextRequestId++,
-    listeners: Pick<Pending, "onToken" | "onRecord"> = {},
+    listeners: Pick<Pending, "onToken" | "onRecord" | "onProgress"> = {},
   ): Promise<Responses[K]> {
     if (this.#disposed) return Promise.reject(disposedError());
     return new Promise<Responses[K]>((resolve, reject) => {
@@ -335,6 +388,10 @@ export class WorkerEngine implements Engine {
 
   resultsJson(outcomes: TaskOutcome[], run: ResultsRun): Promise<Record<string, unknown>> {
     return this.#call("resultsJson", { model: this.#model, outcomes, run });
+  }
+
+  memory(): Promise<{ wasmBytes: number }> {
+    return this.#call("memory", {});
   }
 
   perplexity(text: string, options: PerplexityOptions = {}): Promise<PerplexityReport> {

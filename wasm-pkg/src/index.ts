@@ -7,13 +7,22 @@
  */
 export { InThreadEngine, WorkerEngine } from "./engine.js";
 export type { Engine, GenerateOptions, LoadOptions, PerplexityOptions, WorkerLoadOptions } from "./engine.js";
-export type { Backend, Endpoint, Events, RecordMessage, TokenMessage, WasmSource } from "./protocol.js";
+export type {
+  Backend,
+  Endpoint,
+  Events,
+  ModelSource,
+  ProgressMessage,
+  RecordMessage,
+  TokenMessage,
+  WasmSource,
+} from "./protocol.js";
 export { initWasm } from "./wasm.js";
-export { ModelCache, sha256Hex } from "./cache.js";
+export { ModelCache, sha256Blob, sha256Hex } from "./cache.js";
 export type { CachedModel, CacheUsage, ModelCacheOptions } from "./cache.js";
 export { suiteCatalog } from "./suites.js";
 /** The wasm-bindgen class underneath (for `logits` and `decode`). */
-export { Model } from "./wasm/kaoshi_wasm.js";
+export { Model, Sha256, wasmMemoryBytes } from "./wasm/kaoshi_wasm.js";
 export type {
   ContinuationScore,
   Mode,

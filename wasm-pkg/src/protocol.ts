@@ -24,6 +24,17 @@ export type Backend = "auto" | "cpu" | "gpu";
 /** Where the worker gets the wasm module: a URL (string), its bytes, or a compiled module. */
 export type WasmSource = string | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
 
+/**
+ * Where a model's bytes come from: the bytes themselves, a `Blob` or `File`
+ * (in a worker read tensor by tensor with `FileReaderSync`, so the file never
+ * sits in wasm memory as a whole), or a URL (in a worker read with HTTP range
+ * requests when the server allows them, else fetched whole).
+ */
+export type ModelSource = Uint8Array | ArrayBuffer | Blob | { url: string };
+
+/** A {@link ModelSource} as it crosses to the worker. */
+export type WireSource = { bytes: Uint8Array } | { blob: Blob } | { url: string };
+
 /** `generate`'s options as they cross to the worker (an `AbortSignal` cannot: see `abort`). */
 export interface WireGenerateOptions {
   maxTokens?: number;
@@ -39,8 +50,13 @@ export interface WireGenerateOptions {
  * answers with a handle, which the other requests name as `model`.
  */
 export interface Requests {
-  /** Initialises the wasm module (once; later `wasm`s are ignored) and loads a model. */
-  load: { bytes: Uint8Array; backend: Backend; wasm?: WasmSource };
+  /**
+   * Initialises the wasm module (once; later `wasm`s are ignored) and loads a
+   * model; with `stream`, the worker sends {@link ProgressMessage}s as it reads.
+   */
+  load: { source: WireSource; backend: Backend; wasm?: WasmSource; stream?: boolean };
+  /** The worker's wasm memory (no model needed). */
+  memory: Record<string, never>;
   info: { model: number };
   tokenize: { model: number; text: string; addSpecial: boolean };
   /** With `stream`, the worker sends a {@link TokenMessage} per decoded piece before the reply. */
@@ -59,6 +75,7 @@ export interface Requests {
 /** What the reply to each request kind carries. */
 export interface Responses {
   load: { model: number; info: ModelInfo };
+  memory: { wasmBytes: number };
   info: ModelInfo;
   tokenize: Uint32Array;
   generate: string;
@@ -79,11 +96,13 @@ export type Request = { [K in Kind]: { id: number; kind: K } & Requests[K] }[Kin
  * Kinds of message the worker sends on its own, not as a reply, each with
  * its payload: `token` carries a newly decoded piece of a streaming
  * `generate`'s text, `record` a finished item of a streaming `runSuite`
- * (`id` is that request's); both are sent in order before the reply.
+ * (`id` is that request's), `progress` the bytes a streaming `load` has
+ * read; all are sent in order before the reply.
  */
 export interface Events {
   token: { text: string };
   record: { record: SampleRecord; done: number; total: number };
+  progress: { loaded: number; total: number };
 }
 
 /** A `token` event: `{id, kind: "token", text}`. */
@@ -91,6 +110,9 @@ export type TokenMessage = { id: number; kind: "token" } & Events["token"];
 
 /** A `record` event: `{id, kind: "record", record, done, total}`. */
 export type RecordMessage = { id: number; kind: "record" } & Events["record"];
+
+/** A `progress` event of a streaming `load`: bytes of the model read so far. */
+export type ProgressMessage = { id: number; kind: "progress" } & Events["progress"];
 
 /** A failure, as it crosses the boundary. */
 export interface WireError {

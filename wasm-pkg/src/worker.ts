@@ -3,21 +3,89 @@
  * module worker it serves its own global scope; elsewhere (a test, a
  * `MessagePort`, a shared setup) call {@link serve} on an endpoint.
  */
-import { Model } from "./wasm/kaoshi_wasm.js";
+import { Model, wasmMemoryBytes } from "./wasm/kaoshi_wasm.js";
 import {
   toWireError,
   type Endpoint,
+  type Backend,
   type Kind,
+  type ProgressMessage,
   type RecordMessage,
   type Reply,
   type Request,
   type Requests,
   type Responses,
   type TokenMessage,
+  type WireSource,
 } from "./protocol.js";
 import { initWasm } from "./wasm.js";
 
 type Handlers = { [K in Kind]: (request: Requests[K] & { id: number }) => Responses[K] | Promise<Responses[K]> };
+
+/** Whether this realm can read Blobs and URLs synchronously, piece by piece (a worker). */
+function canReadInPieces(): boolean {
+  return typeof (globalThis as { FileReaderSync?: unknown }).FileReaderSync === "function";
+}
+
+/**
+ * Loads a model from `source`: in a worker, Blobs and URLs piece by piece
+ * (`Model.loadBlob`, `Model.loadUrl`: one tensor at a time, never the whole
+ * file in wasm memory); a URL whose server refuses range requests, and
+ * anything outside a worker, as whole bytes (progress then follows the
+ * download).
+ */
+async function loadModel(
+  source: WireSource,
+  backend: Backend,
+  onProgress: ((loaded: number, total: number) => void) | undefined,
+): Promise<Model> {
+  if ("bytes" in source) return Model.load(source.bytes, backend);
+  if ("blob" in source) {
+    if (canReadInPieces()) return Model.loadBlob(source.blob, backend, onProgress);
+    const bytes = new Uint8Array(await source.blob.arrayBuffer());
+    onProgress?.(bytes.byteLength, bytes.byteLength);
+    return Model.load(bytes, backend);
+  }
+  if (canReadInPieces()) {
+    try {
+      return await Model.loadUrl(source.url, backend, onProgress);
+    } catch (e) {
+      // Only a server that cannot serve ranges falls back to one download.
+      const message = e instanceof Error ? e.message : String(e);
+      if (!/Range|Content-Length/.test(message)) throw e;
+    }
+  }
+  return Model.load(await download(source.url, onProgress), backend);
+}
+
+/** The bytes at `url`, with progress as they arrive. */
+async function download(url: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) {
+    const e = new Error(`${url}: HTTP ${response.status}`);
+    e.name = "KaoshiError";
+    throw e;
+  }
+  const total = Number(response.headers.get("Content-Length") ?? 0);
+  if (response.body === null || onProgress === undefined) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    onProgress(loaded, Math.max(total, loaded));
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
 
 function noModel(handle: number): Error {
   const e = new Error(`no model ${handle} in this worker (disposed?)`);
@@ -40,13 +108,19 @@ export function serve(endpoint: Endpoint): () => void {
   };
 
   const handlers: Handlers = {
-    async load({ bytes, backend, wasm }) {
+    async load({ id, source, backend, wasm, stream }) {
       await initWasm(wasm);
-      const model = await Model.load(bytes, backend);
+      const onProgress =
+        stream === true
+          ? (loaded: number, total: number): void =>
+              endpoint.postMessage({ id, kind: "progress", loaded, total } satisfies ProgressMessage, [])
+          : undefined;
+      const model = await loadModel(source, backend, onProgress);
       const handle = nextHandle++;
       models.set(handle, model);
       return { model: handle, info: model.info() };
     },
+    memory: () => ({ wasmBytes: wasmMemoryBytes() }),
     info: ({ model }) => loaded(model).info(),
     tokenize: ({ model, text, addSpecial }) => loaded(model).tokenize(text, addSpecial),
     async generate({ id, model, prompt, options, stream }) {

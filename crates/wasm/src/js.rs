@@ -261,6 +261,41 @@ impl Model {
         Ok(Model { session: Rc::new(session) })
     }
 
+    /// Loads a GGUF model from a `Blob` or `File` read piece by piece: the
+    /// header in windows, then one tensor at a time straight to the backend
+    /// (on WebGPU into GPU buffers), so the file never sits in wasm memory
+    /// as a whole and models over 2 or 4 GiB load on WebGPU. Only in a Web
+    /// Worker (`FileReaderSync`); elsewhere it rejects with a
+    /// `KaoshiError` saying so. `onProgress(loaded, total)` follows the
+    /// bytes read.
+    #[wasm_bindgen(js_name = loadBlob)]
+    pub async fn load_blob(
+        blob: web_sys::Blob,
+        backend: Option<String>,
+        #[wasm_bindgen(js_name = onProgress)] on_progress: Option<js_sys::Function>,
+    ) -> Result<Model, JsValue> {
+        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let source = crate::source::JsSource::blob(blob, on_progress).map_err(|m| js(Error::other(m)))?;
+        let session = Session::load_source(Box::new(source), choice).await.map_err(js)?;
+        Ok(Model { session: Rc::new(session) })
+    }
+
+    /// Loads a GGUF model from `url` with HTTP range requests, one tensor
+    /// at a time, as `loadBlob` does (the server must answer `Range` with
+    /// 206 and give `Content-Length` to `HEAD`; cross-origin, it must allow
+    /// the `Range` header). Only in a Web Worker (synchronous requests).
+    #[wasm_bindgen(js_name = loadUrl)]
+    pub async fn load_url(
+        url: String,
+        backend: Option<String>,
+        #[wasm_bindgen(js_name = onProgress)] on_progress: Option<js_sys::Function>,
+    ) -> Result<Model, JsValue> {
+        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let source = crate::source::JsSource::url(url, on_progress).map_err(|m| js(Error::other(m)))?;
+        let session = Session::load_source(Box::new(source), choice).await.map_err(js)?;
+        Ok(Model { session: Rc::new(session) })
+    }
+
     /// `{architecture, parameters, layers, dim, heads, kvHeads, ffnDim,
     /// vocab, contextLength, tensorTypes: {F32: {tensors, bytes}, ...},
     /// tokenizer, fileBytes, backend: "cpu" | "gpu", adapter, adapterApi,
@@ -465,4 +500,46 @@ impl Model {
 #[wasm_bindgen(js_name = suiteCatalog, unchecked_return_type = "SuiteCatalog")]
 pub fn suite_catalog() -> Result<JsValue, JsValue> {
     to_js(&crate::catalog())
+}
+
+/// Bytes of this module's wasm memory (it only grows): what the engine
+/// holds in the wasm heap, for a memory panel or a check that a model
+/// loaded piece by piece stayed out of it.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
+/// An incremental SHA-256 (the `sha2` crate), for hashing files in pieces
+/// where `crypto.subtle.digest` needs the whole file in memory.
+#[wasm_bindgen]
+pub struct Sha256 {
+    hasher: sha2::Sha256,
+}
+
+#[wasm_bindgen]
+impl Sha256 {
+    /// A new hash.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Sha256 {
+        use sha2::Digest;
+        Sha256 { hasher: sha2::Sha256::new() }
+    }
+
+    /// Hashes `bytes` next.
+    pub fn update(&mut self, bytes: &[u8]) {
+        use sha2::Digest;
+        self.hasher.update(bytes);
+    }
+
+    /// The digest as lowercase hex; the hash starts over.
+    pub fn finish(&mut self) -> String {
+        use sha2::Digest;
+        self.hasher.finalize_reset().iter().map(|b| format!("{b:02x}")).collect()
+    }
 }

@@ -33,6 +33,7 @@ mod js;
 mod pace;
 mod run;
 mod session;
+mod source;
 mod suite;
 
 pub use error::{Error, ErrorKind};

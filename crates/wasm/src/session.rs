@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use kaoshi_cpu::CpuBackend;
 use kaoshi_engine::{ContinuationScore, GenerateParams, GenerationOutput, PerplexityParams, PerplexityReport};
-use kaoshi_formats::GgufFile;
+use kaoshi_formats::{ByteSource, GgufFile};
 use kaoshi_gpu::GpuBackend;
 use kaoshi_harness::{ItemRequest, ItemResponse};
 use kaoshi_model::{Model, ModelConfig};
@@ -122,7 +122,13 @@ impl Session {
     /// Loads a GGUF model from its bytes onto the chosen backend. The bytes
     /// are dropped once the weights are in the backend's memory.
     pub async fn load(bytes: Vec<u8>, choice: BackendChoice) -> Result<Self, Error> {
-        let file = GgufFile::from_source("model.gguf", Box::new(bytes))?;
+        Self::load_source(Box::new(bytes), choice).await
+    }
+
+    /// Loads a GGUF model read through `source` (a `Blob` or a URL in a
+    /// browser worker: tensor by tensor, never the whole file at once).
+    pub async fn load_source(source: Box<dyn ByteSource>, choice: BackendChoice) -> Result<Self, Error> {
+        let file = GgufFile::from_source("model.gguf", source)?;
         let config = ModelConfig::from_gguf(&file)?;
         let tok = Tokenizer::from_gguf_metadata(file.metadata().as_map())
             .map_err(|e| Error::new(ErrorKind::ModelFormat, format!("model.gguf: tokenizer: {e}")))?;

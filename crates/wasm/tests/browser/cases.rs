@@ -214,3 +214,39 @@ async fn suites_run_on_the_gpu_as_on_the_cpu() {
     assert_eq!(error_name(&e), "SuiteDataError", "{}", error_text(&e));
     assert!(error_text(&e).contains("agronomy.csv"), "{}", error_text(&e));
 }
+
+/// A `Blob` is read tensor by tensor in a worker (`FileReaderSync`), with
+/// the same greedy text as the bytes on both backends and progress up to
+/// the file's size; in the page, where there is no `FileReaderSync`, it
+/// rejects saying a worker is needed.
+#[wasm_bindgen_test]
+async fn blobs_load_piece_by_piece_in_a_worker() {
+    let parts = js_sys::Array::of1(&Uint8Array::from(STORIES260K));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).expect("Blob");
+    let in_worker = Reflect::has(&js_sys::global(), &JsValue::from_str("FileReaderSync")).unwrap_or(false);
+    if !in_worker {
+        let e = Model::load_blob(blob, Some("cpu".into()), None).await.err().expect("no FileReaderSync in a page");
+        assert!(error_text(&e).contains("Web Worker"), "{}", error_text(&e));
+        return;
+    }
+    let want = generate(&load_stories("cpu").await, "Lily", 32).await;
+    for backend in ["cpu", "gpu"] {
+        let seen = std::rc::Rc::new(std::cell::Cell::new((0.0f64, 0.0f64, 0usize)));
+        let sink = seen.clone();
+        let progress = wasm_bindgen::closure::Closure::<dyn FnMut(f64, f64)>::new(move |loaded: f64, total: f64| {
+            let (last, _, calls) = sink.get();
+            assert!(loaded >= last, "progress went back: {loaded} < {last}");
+            sink.set((loaded, total, calls + 1));
+        });
+        let f: &js_sys::Function = progress.as_ref().unchecked_ref();
+        let m = Model::load_blob(blob.clone(), Some(backend.into()), Some(f.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: {}", error_text(&e)));
+        assert_eq!(info(&m).backend, backend);
+        let (loaded, total, calls) = seen.get();
+        assert_eq!(total, STORIES260K.len() as f64);
+        assert!(calls > 10 && loaded > 0.9 * total, "{backend}: {calls} progress calls, {loaded} of {total} bytes");
+        assert_eq!(generate(&m, "Lily", 32).await, want, "{backend}: text from a Blob");
+        console_log!("{backend}: stories260K from a Blob in {calls} reads");
+    }
+}
