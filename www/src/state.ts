@@ -6,12 +6,23 @@ import type { CachedModel, Engine, ModelInfo } from "kaoshi";
 import type { SampleRecord, SuiteCatalog } from "./engine-api";
 import type { RunEntry } from "./db";
 
+/** How the model in use was loaded, and the worker's wasm memory afterwards. */
+export interface LoadStats {
+  /** "file": a picked file; "cache": this browser's copy; "download": a URL downloaded into the cache; "url": a URL read in place (range requests, or one download when the server refuses ranges). */
+  via: "file" | "cache" | "download" | "url";
+  /** Milliseconds from the start (download included) until the engine was ready. */
+  ms: number;
+  /** Bytes of the engine's wasm memory (`engine.memory()`), last measured. */
+  wasmBytes: number | null;
+}
+
 export interface SiteState {
   modelState: "none" | "loading" | "ready" | "error";
   modelError: string | null;
   engine: Engine | null;
   model: Pick<CachedModel, "name" | "size" | "sha256"> | null;
   info: ModelInfo | null;
+  load: LoadStats | null;
   cache: CachedModel[];
   catalog: SuiteCatalog | null;
   catalogError: string | null;
@@ -31,6 +42,7 @@ export const state: SiteState = {
   engine: null,
   model: null,
   info: null,
+  load: null,
   cache: [],
   catalog: null,
   catalogError: null,

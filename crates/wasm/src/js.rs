@@ -483,6 +483,15 @@ impl Model {
         })
     }
 
+    /// Destroys the model's WebGPU device as if the browser had lost it
+    /// (like `WEBGL_lose_context.loseContext()`), for testing recovery:
+    /// later calls reject with a `WebGpuUnavailableError`; load the model
+    /// again to go on. Returns false on the CPU backend (nothing to lose).
+    #[wasm_bindgen(js_name = loseGpuDevice)]
+    pub fn lose_gpu_device(&self) -> bool {
+        self.session.lose_gpu_device()
+    }
+
     /// The logits after each of `tokens` (one causal pass), a
     /// `Float32Array` of `tokens.length * vocab` values, row-major.
     #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]

@@ -221,6 +221,21 @@ impl Session {
         self.score_tokens(&ctx, &conts).await
     }
 
+    /// On the GPU backend, destroys the device as if the browser had lost
+    /// it (as `WEBGL_lose_context.loseContext()` does for WebGL), to test
+    /// what callers do then: every later call fails with
+    /// [`ErrorKind::WebGpuUnavailable`], and loading the model again gives a
+    /// working one. Returns whether there was a device.
+    pub fn lose_gpu_device(&self) -> bool {
+        match &self.loaded {
+            Loaded::Gpu(m) => {
+                m.backend().device().destroy();
+                true
+            }
+            Loaded::Cpu(_) => false,
+        }
+    }
+
     /// The model's context length in tokens.
     pub fn context_length(&self) -> usize {
         self.info.context_length

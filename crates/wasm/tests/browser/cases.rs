@@ -250,3 +250,20 @@ async fn blobs_load_piece_by_piece_in_a_worker() {
         console_log!("{backend}: stories260K from a Blob in {calls} reads");
     }
 }
+
+/// A lost WebGPU device (destroyed as the browser would lose it) makes the
+/// model's calls reject with a `WebGpuUnavailableError`, not panic or hang;
+/// a model loaded again works.
+#[wasm_bindgen_test]
+async fn a_lost_gpu_device_rejects_and_a_new_model_works() {
+    let gpu = load_stories("gpu").await;
+    let want = generate(&gpu, "Lily", 16).await;
+    assert!(gpu.lose_gpu_device(), "the model is on the GPU");
+    let opts = obj(&[("maxTokens", 16.into()), ("temperature", 0.0.into())]);
+    let e = await_js(gpu.generate("Lily".into(), Some(opts))).await.expect_err("a lost device must fail");
+    assert_eq!(error_name(&e), "WebGpuUnavailableError", "{}", error_text(&e));
+    console_log!("after losing the device: {}", error_text(&e));
+    let again = load_stories("gpu").await;
+    assert_eq!(generate(&again, "Lily", 16).await, want);
+    assert!(!load_stories("cpu").await.lose_gpu_device(), "nothing to lose on the CPU");
+}
