@@ -174,27 +174,10 @@ export class ModelCache {
    * rejects with an `IntegrityError`.
    */
   async get(sha256: string): Promise<Uint8Array | null> {
-    checkSha(sha256);
-    const dir = await this.#folder();
-    let file: File;
-    try {
-      file = await (await dir.getFileHandle(sha256)).getFile();
-    } catch (e) {
-      if ((e as Error | null)?.name === "NotFoundError") {
-        await this.#update((index) => index.filter((m) => m.sha256 !== sha256));
-        return null;
-      }
-      throw this.#wrap(e, `could not read ${sha256}`);
-    }
+    const file = await this.#open(sha256);
+    if (file === null) return null;
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const actual = await sha256Hex(bytes);
-    if (actual !== sha256) {
-      await this.remove(sha256);
-      throw kaoshiError(
-        "IntegrityError",
-        `cached model ${sha256} is corrupt (its bytes hash to ${actual}); the entry was deleted`,
-      );
-    }
+    await this.#check(sha256, await sha256Hex(bytes));
     return bytes;
   }
 
@@ -205,11 +188,18 @@ export class ModelCache {
    * Give it to `WorkerEngine.spawn`, which reads it tensor by tensor.
    */
   async getFile(sha256: string): Promise<File | null> {
+    const file = await this.#open(sha256);
+    if (file === null) return null;
+    await this.#check(sha256, await sha256Blob(file, this.#wasm));
+    return file;
+  }
+
+  /** The file stored under `sha256`, or null (its stale index entry dropped). */
+  async #open(sha256: string): Promise<File | null> {
     checkSha(sha256);
     const dir = await this.#folder();
-    let file: File;
     try {
-      file = await (await dir.getFileHandle(sha256)).getFile();
+      return await (await dir.getFileHandle(sha256)).getFile();
     } catch (e) {
       if ((e as Error | null)?.name === "NotFoundError") {
         await this.#update((index) => index.filter((m) => m.sha256 !== sha256));
@@ -217,15 +207,13 @@ export class ModelCache {
       }
       throw this.#wrap(e, `could not read ${sha256}`);
     }
-    const actual = await sha256Blob(file, this.#wasm);
-    if (actual !== sha256) {
-      await this.remove(sha256);
-      throw kaoshiError(
-        "IntegrityError",
-        `cached model ${sha256} is corrupt (its bytes hash to ${actual}); the entry was deleted`,
-      );
-    }
-    return file;
+  }
+
+  /** Deletes the entry and rejects with an `IntegrityError` when the bytes hash to `actual`, not `sha256`. */
+  async #check(sha256: string, actual: string): Promise<void> {
+    if (actual === sha256) return;
+    await this.remove(sha256);
+    throw kaoshiError("IntegrityError", `cached model ${sha256} is corrupt (its bytes hash to ${actual}); the entry was deleted`);
   }
 
   /** The index's entries, oldest first. */

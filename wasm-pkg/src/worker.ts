@@ -101,6 +101,16 @@ export function serve(endpoint: Endpoint): () => void {
   const models = new Map<number, Model>();
   let nextHandle = 1;
   const aborts = new Map<number, AbortController>();
+  /** Runs `call` with a signal that an `abort` request naming `id` fires. */
+  const abortable = async <T>(id: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const controller = new AbortController();
+    aborts.set(id, controller);
+    try {
+      return await call(controller.signal);
+    } finally {
+      aborts.delete(id);
+    }
+  };
   const loaded = (handle: number): Model => {
     const model = models.get(handle);
     if (model === undefined) throw noModel(handle);
@@ -123,46 +133,26 @@ export function serve(endpoint: Endpoint): () => void {
     memory: () => ({ wasmBytes: wasmMemoryBytes() }),
     info: ({ model }) => loaded(model).info(),
     tokenize: ({ model, text, addSpecial }) => loaded(model).tokenize(text, addSpecial),
-    async generate({ id, model, prompt, options, stream }) {
+    generate({ id, model, prompt, options, stream }) {
       const m = loaded(model);
-      const controller = new AbortController();
-      aborts.set(id, controller);
       // Streaming: each decoded piece goes out as a `token` message, in order, before the reply.
       const onToken = (text: string): void => endpoint.postMessage({ id, kind: "token", text } satisfies TokenMessage, []);
-      try {
-        const opts = { ...options, signal: controller.signal };
-        return await m.generate(prompt, stream === true ? { ...opts, onToken } : opts);
-      } finally {
-        aborts.delete(id);
-      }
+      return abortable(id, (signal) =>
+        m.generate(prompt, stream === true ? { ...options, signal, onToken } : { ...options, signal }),
+      );
     },
     score: ({ model, context, continuations }) => loaded(model).score(context, continuations),
-    async runSuite({ id, model, request, stream }) {
+    runSuite({ id, model, request, stream }) {
       const m = loaded(model);
-      const controller = new AbortController();
-      aborts.set(id, controller);
       // Streaming: each finished item goes out as a `record` message, in order, before the reply.
       const onRecord = (record: RecordMessage["record"], done: number, total: number): void =>
         endpoint.postMessage({ id, kind: "record", record, done, total } satisfies RecordMessage, []);
-      try {
-        const opts = { signal: controller.signal };
-        return await m.runSuite(request, stream === true ? { ...opts, onRecord } : opts);
-      } finally {
-        aborts.delete(id);
-      }
+      return abortable(id, (signal) => m.runSuite(request, stream === true ? { signal, onRecord } : { signal }));
     },
     resultsJson: ({ model, outcomes, run }) => loaded(model).resultsJson(outcomes, run),
-    async perplexity({ id, model, text, window }) {
+    perplexity({ id, model, text, window }) {
       const m = loaded(model);
-      const controller = new AbortController();
-      aborts.set(id, controller);
-      try {
-        const opts: { signal: AbortSignal; window?: number } = { signal: controller.signal };
-        if (window !== undefined) opts.window = window;
-        return await m.perplexity(text, opts);
-      } finally {
-        aborts.delete(id);
-      }
+      return abortable(id, (signal) => m.perplexity(text, window === undefined ? { signal } : { signal, window }));
     },
     abort({ target }) {
       aborts.get(target)?.abort();

@@ -68,15 +68,14 @@ async function loaded(page, timeout = 60_000) {
   }));
 }
 
-const MiB = (n) => `${(n / 2 ** 20).toFixed(1)} MiB (${((n / synthSize) * 100).toFixed(0)}% of the file)`;
+const MiB = (n) => `${(n / 2 ** 20).toFixed(1)} MiB, ${((n / synthSize) * 100).toFixed(0)}% of the file`;
 
-// The bound on the worker's wasm memory after a load: below the file's size.
+// The bound on the worker's wasm memory after a load: under half the file.
 // Read as a whole (`spawn(bytes)`), the same model leaves ~203 MB (162% of
 // the file) on WebGPU: the bytes plus the weights in transit. Read in pieces
-// it leaves ~78 MB (62%): the engine's peak is about twice its largest
-// tensor (token_embd / output, 34.8 MB each in Q8_0) plus ~8 MB, so "under
-// half the file" does not hold for this model yet; the test prints the
-// numbers.
+// the heap's peak is one tensor's bytes (the largest, token_embd / output,
+// is 34.8 MB in Q8_0) plus the module's own ~8 MB: ~43 MB, 34% of the file.
+const MEMORY_BOUND = 0.5;
 
 test("7. models load in pieces: a local file on WebGPU, a URL with range requests, a URL whose server ignores Range", async () => {
   const b = await openBrowser();
@@ -101,8 +100,8 @@ test("7. models load in pieces: a local file on WebGPU, a URL with range request
     assert.match(a.progress, /\(100%\)/, `progress shows the percent: ${a.progress}`);
     const memText = await page.textContent("#model-wasm-memory");
     assert.ok(memText.includes(a.load.wasmBytes.toLocaleString("en")), `wasm memory shown: ${memText}`);
-    console.log(`# a. local file, gpu: file ${synthSize} B (${MiB(synthSize)}), engine wasm memory ${a.load.wasmBytes} B (${MiB(a.load.wasmBytes)}), engine ready in ${(a.load.ms / 1000).toFixed(2)} s, cached and shown in ${(aMs / 1000).toFixed(2)} s`);
-    assert.ok(a.load.wasmBytes < synthSize, `wasm memory ${a.load.wasmBytes} < the file (${synthSize})`);
+    console.log(`# a. local file, gpu: file ${synthSize} B (${(synthSize / 2 ** 20).toFixed(1)} MiB), engine wasm memory ${a.load.wasmBytes} B (${MiB(a.load.wasmBytes)}), engine ready in ${(a.load.ms / 1000).toFixed(2)} s, cached and shown in ${(aMs / 1000).toFixed(2)} s`);
+    assert.ok(a.load.wasmBytes < MEMORY_BOUND * synthSize, `wasm memory ${a.load.wasmBytes} < half the file (${synthSize})`);
     await page.waitForSelector(`#cache-list li[data-sha256="${a.model.sha256}"]`);
     // The model works: two items of the demo suite on it.
     assert.ok(await hasSuiteApi(page), "the kaoshi package has the suite API");
@@ -134,7 +133,7 @@ test("7. models load in pieces: a local file on WebGPU, a URL with range request
     assert.ok(heads.length >= 1, "a HEAD request for the length");
     assert.ok(ranged.length >= 5, `several range requests (${ranged.length})`);
     assert.equal(whole.length, 0, "never the whole file");
-    assert.ok(u.load.wasmBytes < synthSize, `wasm memory ${u.load.wasmBytes} < the file (${synthSize})`);
+    assert.ok(u.load.wasmBytes < MEMORY_BOUND * synthSize, `wasm memory ${u.load.wasmBytes} < half the file (${synthSize})`);
     assert.match(await page.textContent("#model-info"), /no copy kept/);
     await shot(page, "7b-load-url-ranges");
 
@@ -153,7 +152,8 @@ test("7. models load in pieces: a local file on WebGPU, a URL with range request
     assert.ok(norange.some((r) => r.method === "GET" && r.status === 200), "downloaded whole");
     assert.ok(!norange.some((r) => r.status === 206), "no 206 from that route");
     const text = await page.textContent("#model-info");
-    assert.ok(text.includes("stories260K") && text.includes("llama") && text.includes("cpu"), text);
+    assert.equal(c.model.name, "stories260K.gguf");
+    assert.ok(text.includes("llama") && text.includes("cpu") && text.includes("no copy kept"), text);
     await shot(page, "7c-load-norange");
 
     assert.deepEqual(b.errors, [], `no uncaught page errors\n${logs.join("\n")}`);

@@ -311,7 +311,18 @@ impl GpuDevice {
                 usage,
             }));
         }
-        Ok(self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor { label: None, contents: bytes, usage }))
+        // Not `create_buffer_init`: on WebGPU its mapped range is a copy in
+        // wasm memory, which doubled the heap's peak while loading weights;
+        // `write_buffer` hands the browser a view of the bytes instead.
+        // Callers pad to a multiple of 4 (the copy alignment).
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            size: bytes.len() as u64,
+            usage,
+            mapped_at_creation: false,
+        });
+        self.queue.write_buffer(&buffer, 0, bytes);
+        Ok(buffer)
     }
 
     /// A storage buffer for `n` f32 values from the pool (contents

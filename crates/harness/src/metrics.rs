@@ -171,32 +171,18 @@ mod tests {
     use kaoshi_eval::{Answer, Mode};
 
     fn rec(subject: &str, correct: bool, norm: bool) -> SampleRecord {
-        SampleRecord {
-            task: "t".into(),
-            doc_id: format!("{subject}{correct}{norm}"),
+        let item = kaoshi_eval::Item {
+            id: format!("{subject}{correct}{norm}"),
             subject: subject.into(),
-            mode: Mode::Loglik,
-            prompt: String::new(),
+            question: String::new(),
             choices: vec![],
-            logprobs: None,
-            is_greedy: None,
-            generated: None,
-            prediction: None,
-            prediction_norm: None,
-            gold: Answer::Choice(0),
-            correct: Some(correct),
-            correct_norm: Some(norm),
-            credit: None,
-            judge_prompt: None,
-            judge_verdict: None,
-            judge_score: None,
-            judge_max: None,
-            nll: None,
-            n_tokens: None,
-            n_bytes: None,
-            n_chars: None,
+            answer: Answer::Choice(0),
             fields: BTreeMap::new(),
-        }
+        };
+        let mut r = SampleRecord::new("t", &item, Mode::Loglik);
+        r.correct = Some(correct);
+        r.correct_norm = Some(norm);
+        r
     }
 
     #[test]

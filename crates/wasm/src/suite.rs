@@ -139,16 +139,20 @@ fn default_ppl_window() -> usize {
 
 impl SuiteRequest {
     fn options(&self) -> RunOptions {
-        RunOptions {
-            limit: self.limit,
-            num_fewshot: self.num_fewshot,
-            mode: self.mode,
-            chat: self.chat,
-            output: Default::default(),
-            ppl_window: self.ppl_window,
-            judge: None,
-        }
+        browser_options(self.limit, self.num_fewshot, self.mode, self.chat, self.ppl_window)
     }
+}
+
+/// Run settings in the browser: no output folder (records go to the
+/// caller), no judge.
+fn browser_options(
+    limit: Option<usize>,
+    num_fewshot: usize,
+    mode: Option<Mode>,
+    chat: ChatMode,
+    ppl_window: usize,
+) -> RunOptions {
+    RunOptions { limit, num_fewshot, mode, chat, output: Default::default(), ppl_window, judge: None }
 }
 
 /// The run a `results.json` describes (`resultsJson`'s second argument).
@@ -262,15 +266,7 @@ impl Session {
             seed: 0,
             date: now_iso(),
         };
-        let opts = RunOptions {
-            limit: run.limit,
-            num_fewshot: run.num_fewshot,
-            mode: run.mode,
-            chat: run.chat,
-            output: Default::default(),
-            ppl_window: run.ppl_window,
-            judge: None,
-        };
+        let opts = browser_options(run.limit, run.num_fewshot, run.mode, run.chat, run.ppl_window);
         let ran: Vec<&str> = outcomes.iter().map(|o| o.task.as_str()).collect();
         let groups: Groups = suites::groups()
             .into_iter()
