@@ -30,7 +30,8 @@ export function barChart(bars: Bar[], title: string): SVGSVGElement {
   const row = 20;
   const labelW = 190;
   const width = 600;
-  const plotW = width - labelW - 60;
+  // Room right of a full bar for its value, e.g. "100.0% (n=1234)".
+  const plotW = width - labelW - 110;
   const root = svg(width, bars.length * row + 24, title, "bars");
   for (const pct of [0, 0.25, 0.5, 0.75, 1]) {
     const x = labelW + pct * plotW;

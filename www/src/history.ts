@@ -12,8 +12,26 @@ import { emit, on, state } from "./state";
 const picked = new Set<string>();
 let runs: RunEntry[] = [];
 
+/** The settings recorded in a results.json's `config`. */
+function importedOptions(config: Record<string, unknown> | undefined): RunEntry["options"] {
+  const options: RunEntry["options"] = {
+    numFewshot: Number(config?.num_fewshot ?? 0),
+    chat: config?.chat_template === "auto" ? "auto" : "none",
+  };
+  if (typeof config?.limit === "number") options.limit = config.limit;
+  return options;
+}
+
+/** A run as people tell runs apart: model, suites, settings and time to the second. */
 function label(r: RunEntry): string {
-  return `${r.model.name} · ${r.suites.join(", ")} · ${r.createdAt.slice(0, 16).replace("T", " ")}`;
+  const o = r.options;
+  const settings = [
+    o.mode ?? "",
+    `${o.numFewshot}-shot`,
+    o.limit === undefined ? "" : `limit ${o.limit}`,
+    o.chat === "auto" ? "chat" : "",
+  ].filter((x) => x !== "");
+  return `${r.model.name} · ${r.suites.join(", ")} · ${settings.join(", ")} · ${r.createdAt.slice(0, 19).replace("T", " ")}`;
 }
 
 function delta(a: number | null | undefined, b: number | null | undefined): string {
@@ -111,7 +129,7 @@ async function importFile(file: File): Promise<void> {
       model: { name: String(view.model ?? file.name).split("/").pop()!, sha256: String(view.modelSha256 ?? ""), size: 0 },
       backend: String(d.provenance?.backend ?? ""),
       suites: view.tasks.map((x) => x.task),
-      options: { numFewshot: Number(d.config?.num_fewshot ?? 0), chat: d.config?.chat_template === "none" ? "none" : "auto" },
+      options: importedOptions(d.config),
       outcomes: [],
       results: d,
     };
