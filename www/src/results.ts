@@ -18,11 +18,20 @@ function th(key: string): HTMLElement {
   return h("th", { scope: "col", i18n: key });
 }
 
+/** Metrics the columns do not show (chrF and BLEU, bias scores, risk-level shares, ...), as "name value; ...". */
+const SHOWN = new Set(["acc,none", "acc_stderr,none", "acc_macro,none", "acc_norm,none", "bits_per_byte,none"]);
+function otherMetrics(metrics: Record<string, number | null | undefined>): string {
+  const parts = Object.entries(metrics)
+    .filter(([k, v]) => !SHOWN.has(k) && !k.includes("stderr") && typeof v === "number" && Number.isFinite(v))
+    .map(([k, v]) => `${k.replace(/,none$/, "")} ${fmt4(v)}`);
+  return parts.length === 0 ? "–" : parts.join("; ");
+}
+
 function taskTable(tasks: TaskView[]): HTMLElement {
   return h(
     "table",
     { class: "results-table", id: "results-tasks" },
-    h("thead", {}, h("tr", {}, th("res.task"), th("res.mode"), th("res.shots"), th("res.n"), th("res.acc"), th("res.stderr"), th("res.macro"), th("res.accNorm"), th("res.bpb"))),
+    h("thead", {}, h("tr", {}, th("res.task"), th("res.mode"), th("res.shots"), th("res.n"), th("res.acc"), th("res.stderr"), th("res.macro"), th("res.accNorm"), th("res.bpb"), th("res.other"))),
     h(
       "tbody",
       {},
@@ -39,6 +48,7 @@ function taskTable(tasks: TaskView[]): HTMLElement {
           h("td", {}, fmt4(v.metrics["acc_macro,none"])),
           h("td", {}, fmt4(v.metrics["acc_norm,none"])),
           h("td", {}, fmt4(v.metrics["bits_per_byte,none"])),
+          h("td", { class: "other-metrics" }, otherMetrics(v.metrics)),
         ),
       ),
     ),

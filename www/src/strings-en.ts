@@ -152,6 +152,7 @@ export const en: Record<string, string> = {
   "res.stderrComputed": "± stderr (binomial)",
   "res.macro": "acc (macro)",
   "res.accNorm": "acc_norm",
+  "res.other": "other metrics",
   "res.bpb": "bits/byte",
   "res.name": "Name",
   "res.groups": "Groups",

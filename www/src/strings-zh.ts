@@ -152,6 +152,7 @@ export const zh: Record<string, string> = {
   "res.stderrComputed": "± 标准误（二项）",
   "res.macro": "准确率（宏平均）",
   "res.accNorm": "acc_norm",
+  "res.other": "其他指标",
   "res.bpb": "比特/字节",
   "res.name": "名称",
   "res.groups": "分组",

@@ -85,12 +85,20 @@ test("results views: import CLI results, compare two runs, radar over OpenEval d
     const tasks = tasksOf(A.doc);
     for (const task of tasks) {
       const cells = await page.$$eval(`#results-tasks tr[data-task="${task}"] td`, (tds) => tds.map((td) => td.textContent));
-      assert.equal(cells.length, 8, `a row for ${task}`);
-      // mode, shots, n, acc, stderr, ...
+      assert.equal(cells.length, 9, `a row for ${task}`);
+      // mode, shots, n, acc, stderr, macro, acc_norm, bits/byte, other metrics
       assert.equal(cells[2], String(A.doc["n-samples"][task].effective), `${task} n is run A's`);
       assert.equal(cells[3], f4(acc(A.doc, task)), `${task} acc`);
       assert.equal(cells[4], f4(A.doc.results[task]["acc_stderr,none"]), `${task} stderr`);
+      // Metrics without a column of their own (FLORES chrF/BLEU, CBBQ bias, ...) are listed.
+      for (const [k, v] of Object.entries(A.doc.results[task])) {
+        const own = ["acc,none", "acc_macro,none", "acc_norm,none", "bits_per_byte,none"].includes(k);
+        if (own || k === "alias" || k === "n_unextracted" || k.includes("stderr") || typeof v !== "number") continue;
+        assert.ok(cells[8].includes(`${k.replace(/,none$/, "")} ${f4(v)}`), `${task}: ${k} among the other metrics: ${cells[8]}`);
+      }
     }
+    const flores = await page.textContent(`#results-tasks tr[data-task="flores"] td.other-metrics`);
+    assert.match(flores ?? "", /chrf/i, `FLORES's chrF is shown: ${flores}`);
     const withSubjects = tasks.filter((t) => Object.keys(A.doc.breakdowns?.[t]?.subjects ?? {}).length > 0);
     assert.equal(await page.locator("#results-body svg.chart.bars").count(), withSubjects.length, "one bar chart per task with subjects");
     for (const [i, t] of withSubjects.entries()) {
