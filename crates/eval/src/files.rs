@@ -43,11 +43,6 @@ impl MemoryFiles {
         Ok(())
     }
 
-    /// How many files.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()

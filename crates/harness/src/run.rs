@@ -264,21 +264,6 @@ impl<'a> TaskRun<'a> {
         })
     }
 
-    /// The mode items are scored in.
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    /// Items in this run (after the limit).
-    pub fn total(&self) -> usize {
-        self.items.len()
-    }
-
-    /// Records so far (resumed and new).
-    pub fn done(&self) -> usize {
-        self.records.len()
-    }
-
     /// The item at `index`.
     pub fn item(&self, index: usize) -> &'a Item {
         &self.items[index]

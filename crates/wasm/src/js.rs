@@ -232,6 +232,42 @@ fn file_map(files: &JsValue) -> Result<Vec<(String, Vec<u8>)>, JsValue> {
     Ok(out)
 }
 
+/// A JS callback whose throw ends the call with what it threw: `call`
+/// keeps the thrown value and returns an error that stops the work; `settle`
+/// rejects with the kept value, else with the work's own error.
+struct Callback {
+    function: Option<js_sys::Function>,
+    name: &'static str,
+    thrown: RefCell<Option<JsValue>>,
+}
+
+impl Callback {
+    fn new(function: Option<js_sys::Function>, name: &'static str) -> Self {
+        Self { function, name, thrown: RefCell::new(None) }
+    }
+
+    fn call(&self, args: &[JsValue]) -> Result<(), Error> {
+        let Some(f) = &self.function else { return Ok(()) };
+        let args: js_sys::Array = args.iter().collect();
+        f.apply(&JsValue::NULL, &args).map(drop).map_err(|e| {
+            *self.thrown.borrow_mut() = Some(e);
+            Error::other(format!("{} threw", self.name))
+        })
+    }
+
+    fn settle<T>(
+        self,
+        out: Result<T, Error>,
+        ok: impl FnOnce(T) -> Result<JsValue, JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        match (out, self.thrown.into_inner()) {
+            (Err(_), Some(e)) => Err(e),
+            (Err(e), None) => Err(js(e)),
+            (Ok(v), _) => ok(v),
+        }
+    }
+}
+
 fn js(e: Error) -> JsValue {
     e.to_js()
 }
@@ -257,7 +293,12 @@ impl Model {
         })?;
         owned.resize(len, 0);
         bytes.copy_to(&mut owned);
-        let session = Session::load(owned, choice).await.map_err(js)?;
+        Self::open(Box::new(owned), choice).await
+    }
+
+    /// Loads a model read through `source` onto `choice`'s backend.
+    async fn open(source: Box<dyn kaoshi_formats::ByteSource>, choice: BackendChoice) -> Result<Model, JsValue> {
+        let session = Session::load_source(source, choice).await.map_err(js)?;
         Ok(Model { session: Rc::new(session) })
     }
 
@@ -276,8 +317,7 @@ impl Model {
     ) -> Result<Model, JsValue> {
         let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
         let source = crate::source::JsSource::blob(blob, on_progress).map_err(|m| js(Error::other(m)))?;
-        let session = Session::load_source(Box::new(source), choice).await.map_err(js)?;
-        Ok(Model { session: Rc::new(session) })
+        Self::open(Box::new(source), choice).await
     }
 
     /// Loads a GGUF model from `url` with HTTP range requests, one tensor
@@ -292,8 +332,7 @@ impl Model {
     ) -> Result<Model, JsValue> {
         let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
         let source = crate::source::JsSource::url(url, on_progress).map_err(|m| js(Error::other(m)))?;
-        let session = Session::load_source(Box::new(source), choice).await.map_err(js)?;
-        Ok(Model { session: Rc::new(session) })
+        Self::open(Box::new(source), choice).await
     }
 
     /// `{architecture, parameters, layers, dim, heads, kvHeads, ffnDim,
@@ -360,21 +399,10 @@ impl Model {
                 stop_ids: if opts.stop_at_eos { session.tokenizer().stop_ids() } else { Vec::new() },
                 stop_strings: Vec::new(),
             };
-            // What the callback threw, to reject with as it is.
-            let thrown: RefCell<Option<JsValue>> = RefCell::new(None);
-            let mut on_piece = |piece: &str| -> Result<(), Error> {
-                let Some(f) = &on_token else { return Ok(()) };
-                f.call1(&JsValue::NULL, &JsValue::from_str(piece)).map(drop).map_err(|e| {
-                    *thrown.borrow_mut() = Some(e);
-                    Error::other("onToken threw")
-                })
-            };
+            let callback = Callback::new(on_token, "onToken");
+            let mut on_piece = |piece: &str| callback.call(&[JsValue::from_str(piece)]);
             let out = session.generate_streaming(&prompt, &params, &aborted, &mut on_piece).await;
-            match (out, thrown.into_inner()) {
-                (Err(_), Some(e)) => Err(e),
-                (Err(e), None) => Err(js(e)),
-                (Ok(out), _) => Ok(JsValue::from_str(&out.text)),
-            }
+            callback.settle(out, |out| Ok(JsValue::from_str(&out.text)))
         })
     }
 
@@ -423,23 +451,16 @@ impl Model {
             if aborted() {
                 return Err(js(Error::new(ErrorKind::Abort, "the run was aborted before it started")));
             }
-            let thrown: RefCell<Option<JsValue>> = RefCell::new(None);
+            let callback = Callback::new(on_record, "onRecord");
             let mut report = |rec: &kaoshi_harness::SampleRecord, done: usize, total: usize| -> Result<(), Error> {
-                let Some(f) = &on_record else { return Ok(()) };
+                if callback.function.is_none() {
+                    return Ok(());
+                }
                 let value = to_js(rec).map_err(|_| Error::other("cannot convert a record to JS"))?;
-                f.call3(&JsValue::NULL, &value, &JsValue::from(done as f64), &JsValue::from(total as f64))
-                    .map(drop)
-                    .map_err(|e| {
-                        *thrown.borrow_mut() = Some(e);
-                        Error::other("onRecord threw")
-                    })
+                callback.call(&[value, JsValue::from(done as f64), JsValue::from(total as f64)])
             };
             let out = session.run_suite(req, files, &aborted, &mut report).await;
-            match (out, thrown.into_inner()) {
-                (Err(_), Some(e)) => Err(e),
-                (Err(e), None) => Err(js(e)),
-                (Ok(outcome), _) => to_js(&outcome),
-            }
+            callback.settle(out, |outcome| to_js(&outcome))
         })
     }
 

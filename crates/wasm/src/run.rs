@@ -91,17 +91,29 @@ async fn forward_next<B: ReadBack>(
     cache: &mut KvCache<B>,
     greedy: bool,
 ) -> Result<Next, Error> {
-    let start = cache.len();
-    let positions: Vec<usize> = (start..start + tokens.len()).collect();
-    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
     let logits = model
-        .forward_device(tokens, &positions, &spans, cache, None, &[tokens.len() - 1])?
+        .forward_causal_device(tokens, cache, None, &[tokens.len() - 1])?
         .ok_or_else(|| Error::other("no logits row"))?;
     if greedy {
         let ids = model.backend().argmax(&logits).await?;
         return ids.first().copied().map(Next::Token).ok_or_else(|| Error::other("no logits row"));
     }
     Ok(Next::Logits(model.backend().read(&logits).await?))
+}
+
+/// Runs `tokens` after `cache` (causal attention) and scores `picks` on
+/// the backend.
+async fn causal_scores<B: ReadBack>(
+    model: &Model<B>,
+    tokens: &[u32],
+    cache: &mut KvCache<B>,
+    rows: &[usize],
+    picks: &[(usize, u32)],
+) -> Result<Vec<TokenScore>, Error> {
+    match model.forward_causal_device(tokens, cache, None, rows)? {
+        Some(logits) => model.backend().scores(&logits, picks).await,
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Runs a forward pass and scores `picks` on the backend.
@@ -128,21 +140,7 @@ pub(crate) async fn forward_logits<B: ReadBack>(
     cache: &mut KvCache<B>,
     rows: &[usize],
 ) -> Result<Vec<f32>, Error> {
-    let start = cache.len();
-    let positions: Vec<usize> = (start..start + tokens.len()).collect();
-    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
-    forward_read(model, tokens, &positions, &spans, cache, rows).await
-}
-
-async fn forward_read<B: ReadBack>(
-    model: &Model<B>,
-    tokens: &[u32],
-    positions: &[usize],
-    spans: &[KeySpan],
-    cache: &mut KvCache<B>,
-    rows: &[usize],
-) -> Result<Vec<f32>, Error> {
-    match model.forward_device(tokens, positions, spans, cache, None, rows)? {
+    match model.forward_causal_device(tokens, cache, None, rows)? {
         Some(logits) => model.backend().read(&logits).await,
         None => Ok(Vec::new()),
     }
@@ -224,10 +222,7 @@ pub(crate) async fn perplexity<B: ReadBack>(
     let mut pacer = Pacer::new();
     let mut log_probs = Vec::with_capacity(plan.windows.len());
     for w in &plan.windows {
-        let mut cache = model.new_cache();
-        let positions: Vec<usize> = (0..w.tokens.len()).collect();
-        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
-        let scores = forward_scores(model, &w.tokens, &positions, &spans, &mut cache, &w.rows, &w.picks).await?;
+        let scores = causal_scores(model, &w.tokens, &mut model.new_cache(), &w.rows, &w.picks).await?;
         log_probs.push(scores.iter().map(|s| s.log_prob).collect());
         pacer.pause().await;
         if aborted() {
@@ -250,11 +245,8 @@ pub(crate) async fn answer<B: ReadBack>(
             ItemResponse::Choices(score(model, context, continuations).await?)
         }
         ItemRequest::Letters { tokens, picks } => {
-            let positions: Vec<usize> = (0..tokens.len()).collect();
-            let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
-            let mut cache = model.new_cache();
             let last = [tokens.len() - 1];
-            ItemResponse::Letters(forward_scores(model, tokens, &positions, &spans, &mut cache, &last, picks).await?)
+            ItemResponse::Letters(causal_scores(model, tokens, &mut model.new_cache(), &last, picks).await?)
         }
         ItemRequest::Generate { prompt, params } => {
             ItemResponse::Generated(generate(model, tok, prompt, params, aborted, &mut |_| Ok(())).await?)
@@ -275,10 +267,8 @@ pub(crate) async fn score<B: ReadBack>(
 ) -> Result<Vec<ContinuationScore>, Error> {
     let plan = ScoringPlan::new(context, continuations).map_err(|e| Error::other(e.to_string()))?;
     let mut ctx_cache = model.new_cache();
-    let positions: Vec<usize> = (0..context.len()).collect();
-    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
     let last = [context.len() - 1];
-    let first = forward_scores(model, context, &positions, &spans, &mut ctx_cache, &last, &plan.first_picks).await?;
+    let first = causal_scores(model, context, &mut ctx_cache, &last, &plan.first_picks).await?;
     let mut got = Vec::with_capacity(plan.batches.len());
     for b in &plan.batches {
         let mut cache = ctx_cache.clone();

@@ -217,17 +217,15 @@ impl Session {
         on_record: &mut dyn FnMut(&SampleRecord, usize, usize) -> Result<(), Error>,
     ) -> Result<TaskOutcome, Error> {
         let suite = find(&req.suite)?;
-        if TaskRun::mode_of(suite, &req.options())? == Mode::Judge {
+        let opts = req.options();
+        if TaskRun::mode_of(suite, &opts)? == Mode::Judge {
             return Err(Error::other(format!(
                 "suite {} is scored by a judge model, which the browser does not run yet (use `kaoshi eval --judge-model`)",
                 req.suite
             )));
         }
         let data = load_data(suite, files)?;
-        let opts = req.options();
-        let tok = self.tokenizer();
-        let done = req.done;
-        let mut task = TaskRun::new(tok, self.context_length(), suite, &data, &opts, done)
+        let mut task = TaskRun::new(self.tokenizer(), self.context_length(), suite, &data, &opts, req.done)
             .map_err(|e| Error::other(format!("the records given as done: {e}")))?;
         let start = now_ms();
         let mut pacer = Pacer::new();
