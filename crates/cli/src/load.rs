@@ -122,8 +122,10 @@ impl AdapterInfo {
 
 /// Opens the default GPU device, or says why there is none in one line.
 /// `KAOSHI_GPU_WORKGROUP_SIZE` (32, 64 or 256) overrides the default
-/// kernel workgroup size and `KAOSHI_GPU_SUBMIT_EVERY` the number of
-/// dispatches recorded before a submission, for tuning on a given GPU.
+/// kernel workgroup size, `KAOSHI_GPU_SUBMIT_EVERY` the number of
+/// dispatches recorded before a submission and `KAOSHI_GPU_FOLD_NORM=1`
+/// folds RMS norms into decoding's products
+/// (`GpuDevice::set_fold_norm`), for tuning on a given GPU.
 pub fn open_device() -> Result<GpuDevice, CliError> {
     let mut dev = GpuDevice::new().map_err(|e| CliError::Usage(format!("--backend gpu: {e}")))?;
     if let Ok(text) = std::env::var("KAOSHI_GPU_WORKGROUP_SIZE") {
@@ -142,6 +144,14 @@ pub fn open_device() -> Result<GpuDevice, CliError> {
             CliError::Usage(format!("KAOSHI_GPU_SUBMIT_EVERY={text}: expected a positive number of dispatches"))
         })?;
         dev.set_submit_every(n);
+    }
+    if let Ok(text) = std::env::var("KAOSHI_GPU_FOLD_NORM") {
+        let fold = match text.as_str() {
+            "0" => false,
+            "1" => true,
+            _ => return Err(CliError::Usage(format!("KAOSHI_GPU_FOLD_NORM={text}: expected 0 or 1"))),
+        };
+        dev.set_fold_norm(fold);
     }
     Ok(dev)
 }

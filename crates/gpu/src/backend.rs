@@ -7,7 +7,7 @@
 //! interventions) and the uniform/index uploads each op makes.
 
 use kaoshi_formats::{GgmlDType, GgufFile};
-use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, RopeSpec, TokenScore};
+use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, LinearFusion, RopeSpec, TokenScore};
 
 use crate::{DType, GpuDevice, GpuMatrix, GpuTensor};
 
@@ -109,12 +109,20 @@ impl Backend for GpuBackend {
         self.dev.matmul(x, w).map_err(err)
     }
 
-    fn linear_bias(&self, x: &GpuTensor, w: &GpuMatrix, bias: &GpuTensor) -> Result<GpuTensor, BackendError> {
-        self.dev.matmul_fused(x, w, Some(bias), None).map_err(err)
+    fn linear_fused(
+        &self,
+        x: &GpuTensor,
+        w: &GpuMatrix,
+        fusion: LinearFusion<'_, GpuTensor>,
+    ) -> Result<GpuTensor, BackendError> {
+        self.dev.matmul_with(x, w, fusion).map_err(err)
     }
 
-    fn linear_residual(&self, x: &GpuTensor, w: &GpuMatrix, residual: &GpuTensor) -> Result<GpuTensor, BackendError> {
-        self.dev.matmul_fused(x, w, None, Some(residual)).map_err(err)
+    /// One row (decoding), unless folding is off
+    /// ([`GpuDevice::set_fold_norm`]): the matrix-vector kernels normalize
+    /// x on the way in.
+    fn fuses_norm(&self, rows: usize) -> bool {
+        rows == 1 && self.dev.folds_norm()
     }
 
     fn add(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, BackendError> {

@@ -60,6 +60,8 @@ pub struct GpuDevice {
     split_bytes: u64,
     /// Submit after this many recorded dispatches ([`GpuDevice::set_submit_every`]).
     pub(crate) submit_every: u32,
+    /// Fold RMS norms into one-row products ([`GpuDevice::set_fold_norm`]).
+    fold_norm: bool,
     /// Per-kernel GPU timing, when enabled ([`crate::profile`]).
     pub(crate) profiler: Mutex<Option<Profiler>>,
     /// A small storage buffer bound where a kernel's optional input is absent.
@@ -144,6 +146,7 @@ impl GpuDevice {
             staging: Pool::default(),
             split_bytes: u64::MAX,
             submit_every: 48,
+            fold_norm: false,
             profiler: Mutex::new(None),
             placeholder,
             placeholder_out,
@@ -218,6 +221,23 @@ impl GpuDevice {
     /// fast as one submission per forward pass (README, GPU speed).
     pub fn set_submit_every(&mut self, dispatches: u32) {
         self.submit_every = dispatches.max(1);
+    }
+
+    /// Whether [`GpuDevice::matmul_with`] folds an RMS norm into the
+    /// matrix-vector kernel for one row of x (`Op::MatVecNorm`: no norm
+    /// dispatch, each team normalizes x as it reads it) or runs the norm as
+    /// a dispatch of its own. Folding saves two dispatches a layer (a
+    /// decode step is launch-bound on fast GPUs) but every team repeats the
+    /// sum of squares and multiplies x by the norm's weights: on lavapipe
+    /// it decoded 0.6x as fast (README, GPU speed). Default off until it
+    /// is measured on a real GPU (`scripts/bench-gpu.sh` runs both).
+    pub fn set_fold_norm(&mut self, fold: bool) {
+        self.fold_norm = fold;
+    }
+
+    /// See [`GpuDevice::set_fold_norm`].
+    pub fn folds_norm(&self) -> bool {
+        self.fold_norm
     }
 
     /// Lowers the size above which weight matrices are split (tests use it

@@ -13,8 +13,13 @@ pub enum Op {
     /// Rotary embedding (normal and NeoX pairs).
     Rope,
     /// `x · wᵀ` for few rows of x (at most [`KernelSpec::matvec_max_rows`]):
-    /// teams of invocations per output column (`shaders/matvec.wgsl`).
+    /// teams of invocations per output column (`shaders/matvec.wgsl`; for
+    /// the types whose decoder has lanes `shaders/matvec_lanes.wgsl`, which
+    /// decodes each scale once per eight values and factors it out).
     MatVec,
+    /// [`Op::MatVec`] for one row of x, RMS-normalized on the way in (the
+    /// same files with `NORM` set; see `shaders/common/matvec_team.wgsl`).
+    MatVecNorm,
     /// `x · wᵀ` for many rows of x: shared-memory output tiles of
     /// [`KernelSpec::matmul_tile`] (`shaders/matmul_tiled.wgsl`).
     MatmulTiled,
@@ -103,9 +108,10 @@ impl DType {
     }
 
     /// The common/ decoder (`BLOCK_VALUES`, `BLOCK_BYTES`, `block_value`,
-    /// `block_quad`; contract in `shaders/common/bytes.wgsl`).
-    fn decoder(self) -> &'static str {
-        match self {
+    /// `block_quad`; contract in `shaders/common/bytes.wgsl`), after the
+    /// shared pieces it needs.
+    fn decoder(self) -> Vec<&'static str> {
+        let block = match self {
             DType::F32 => src::F32,
             DType::Q8_0 => src::Q8_0,
             DType::F16 => src::F16,
@@ -118,6 +124,26 @@ impl DType {
             DType::Q2K => src::Q2_K,
             DType::Q3K => src::Q3_K,
             DType::Q5K => src::Q5_K,
+        };
+        match self {
+            DType::Q4K | DType::Q5K => vec![src::K_SCALES, block],
+            _ => vec![block],
+        }
+    }
+
+    /// The decoder's lanes for `shaders/matvec_lanes.wgsl` (`lane_at`,
+    /// `lane_values`; contract there), for the types that have them.
+    fn lanes(self) -> Option<&'static str> {
+        match self {
+            DType::Q4K => Some(src::Q4_K_LANES),
+            DType::Q5K => Some(src::Q5_K_LANES),
+            DType::Q6K => Some(src::Q6_K_LANES),
+            DType::Q8_0 => Some(src::Q8_0_LANES),
+            DType::Q4_0 => Some(src::Q4_0_LANES),
+            DType::Q4_1 => Some(src::Q4_1_LANES),
+            DType::Q5_0 => Some(src::Q5_0_LANES),
+            DType::Q5_1 => Some(src::Q5_1_LANES),
+            DType::F32 | DType::F16 | DType::Q2K | DType::Q3K => None,
         }
     }
 }
@@ -171,7 +197,18 @@ mod src {
     pub const Q2_K: &str = include_str!("../../../shaders/common/q2_k.wgsl");
     pub const Q3_K: &str = include_str!("../../../shaders/common/q3_k.wgsl");
     pub const Q5_K: &str = include_str!("../../../shaders/common/q5_k.wgsl");
+    pub const K_SCALES: &str = include_str!("../../../shaders/common/k_scales.wgsl");
+    pub const Q4_K_LANES: &str = include_str!("../../../shaders/common/q4_k_lanes.wgsl");
+    pub const Q5_K_LANES: &str = include_str!("../../../shaders/common/q5_k_lanes.wgsl");
+    pub const Q6_K_LANES: &str = include_str!("../../../shaders/common/q6_k_lanes.wgsl");
+    pub const Q8_0_LANES: &str = include_str!("../../../shaders/common/q8_0_lanes.wgsl");
+    pub const Q4_0_LANES: &str = include_str!("../../../shaders/common/q4_0_lanes.wgsl");
+    pub const Q4_1_LANES: &str = include_str!("../../../shaders/common/q4_1_lanes.wgsl");
+    pub const Q5_0_LANES: &str = include_str!("../../../shaders/common/q5_0_lanes.wgsl");
+    pub const Q5_1_LANES: &str = include_str!("../../../shaders/common/q5_1_lanes.wgsl");
+    pub const MATVEC_TEAM: &str = include_str!("../../../shaders/common/matvec_team.wgsl");
     pub const MATVEC: &str = include_str!("../../../shaders/matvec.wgsl");
+    pub const MATVEC_LANES: &str = include_str!("../../../shaders/matvec_lanes.wgsl");
     pub const MATMUL_TILED: &str = include_str!("../../../shaders/matmul_tiled.wgsl");
     pub const EMBED_BLOCKS: &str = include_str!("../../../shaders/embed_blocks.wgsl");
     pub const ELEMENTWISE: &str = include_str!("../../../shaders/elementwise.wgsl");
@@ -194,7 +231,7 @@ impl KernelSpec {
 
     /// Whether the op is defined on this weight type.
     pub fn is_supported(&self) -> bool {
-        matches!((self.op, self.dtype), (Op::MatVec | Op::MatmulTiled | Op::Embed, _) | (_, DType::F32))
+        matches!((self.op, self.dtype), (Op::MatVec | Op::MatVecNorm | Op::MatmulTiled | Op::Embed, _) | (_, DType::F32))
             && self.workgroup_size.is_power_of_two()
             // The tiled kernel's loads assume at least 4 invocations.
             && (self.op != Op::MatmulTiled || self.workgroup_size >= 4)
@@ -256,18 +293,31 @@ impl KernelSpec {
             (Op::Add | Op::SiluMul, _) => src::ELEMENTWISE,
             (Op::RmsNorm, _) => src::RMS_NORM,
             (Op::Rope, _) => src::ROPE,
-            (Op::MatVec | Op::MatmulTiled | Op::Embed, dtype) => {
+            (Op::MatVec | Op::MatVecNorm | Op::MatmulTiled | Op::Embed, dtype) => {
                 // The decoders read the `w` binding, declared by the body:
                 // WGSL module-scope declarations may come in any order.
                 parts.push(src::HALF_UNPACK.into());
                 parts.push(src::BYTES.into());
-                parts.push(dtype.decoder().into());
-                match self.op {
-                    Op::Embed => src::EMBED_BLOCKS,
-                    op => {
+                parts.extend(dtype.decoder().into_iter().map(String::from));
+                match (self.op, dtype.lanes()) {
+                    (Op::Embed, _) => src::EMBED_BLOCKS,
+                    (Op::MatVec | Op::MatVecNorm, Some(lanes)) => {
+                        parts.push(format!("const NORM: bool = {};", self.op == Op::MatVecNorm));
+                        parts.push(lanes.into());
+                        parts.push(src::MATMUL_EPILOGUE.into());
+                        parts.push(src::MATVEC_TEAM.into());
+                        src::MATVEC_LANES
+                    }
+                    (op, _) => {
                         parts.push(src::MATMUL_IO.into());
                         parts.push(src::MATMUL_EPILOGUE.into());
-                        if op == Op::MatVec { src::MATVEC } else { src::MATMUL_TILED }
+                        if op != Op::MatmulTiled {
+                            parts.push(format!("const NORM: bool = {};", op == Op::MatVecNorm));
+                            parts.push(src::MATVEC_TEAM.into());
+                            src::MATVEC
+                        } else {
+                            src::MATMUL_TILED
+                        }
                     }
                 }
             }
@@ -291,6 +341,7 @@ impl KernelSpec {
             Op::RmsNorm,
             Op::Rope,
             Op::MatVec,
+            Op::MatVecNorm,
             Op::MatmulTiled,
             Op::Embed,
             Op::AddRows,

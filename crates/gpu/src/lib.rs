@@ -12,8 +12,9 @@
 //! - [`GpuTensor`] / [`GpuMatrix`]: activations and weights on the device
 //!   (quantized and F16 weights as the file's raw bytes in u32 words; a
 //!   matrix over the binding limit split by rows, `split`).
-//! - Ops: `add`, `silu_mul`, `rms_norm`, `rope`, `matmul` / `matmul_fused`
-//!   (bias and residual in the same dispatch) and `embed` (F32, F16, Q8_0,
+//! - Ops: `add`, `silu_mul`, `rms_norm`, `rope`, `matmul` / `matmul_with`
+//!   (a [`Fusion`]: the RMS norm before, the bias and a residual or SiLU
+//!   gate after, in the same dispatch) and `embed` (F32, F16, Q8_0,
 //!   Q4_0, Q4_1, Q5_0, Q5_1, Q2_K..Q6_K), `add_row_vector`, `attention`
 //!   (split over keys for few rows), `token_scores` (log-probabilities and
 //!   argmax on the device), each tested against the CPU backend
@@ -46,5 +47,6 @@ pub use backend::GpuBackend;
 pub use device::{AdapterSummary, GpuDevice, Variant};
 pub use error::GpuError;
 pub use kernel::{DType, KernelSpec, Op, Target, WORKGROUP_SIZES};
+pub use ops::Fusion;
 pub use profile::OpTime;
 pub use tensor::{GpuMatrix, GpuTensor};

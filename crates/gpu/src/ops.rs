@@ -1,13 +1,18 @@
 //! The ops, each one dispatch of one kernel; shapes are checked here.
 
+use kaoshi_model::{FuseRows, LinearFusion};
+
 use crate::record::Bind;
 use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor, Op};
 
-/// What the matmul kernels add to their outputs (`shaders/common/matmul_epilogue.wgsl`).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Epilogue<'a> {
-    pub(crate) bias: Option<&'a GpuTensor>,
-    pub(crate) residual: Option<&'a GpuTensor>,
+/// What the matrix kernels fold into a product
+/// ([`GpuDevice::matmul_with`]): the model's [`LinearFusion`].
+pub type Fusion<'a> = LinearFusion<'a, GpuTensor>;
+
+fn rows_tensor<'a>(r: FuseRows<'a, GpuTensor>) -> &'a GpuTensor {
+    match r {
+        FuseRows::Residual(t) | FuseRows::SiluGate(t) => t,
+    }
 }
 
 /// One buffer's worth of a weight matrix, as the matmul kernels see it.
@@ -150,7 +155,14 @@ impl GpuDevice {
         if x.cols != w.cols {
             return Err(GpuError::Shape(format!("[{}, {}] x [{}, {}]ᵀ", x.rows, x.cols, w.rows, w.cols)));
         }
-        self.matmul_fused(x, w, None, None)
+        self.matmul_with(x, w, Fusion::default())
+    }
+
+    /// `silu(gate) * (x · wᵀ)` in one dispatch (a gated MLP's gate times
+    /// its up projection), `gate` `[n, out]`. (A split matrix multiplies
+    /// with a dispatch of its own.)
+    pub fn matmul_gated(&self, x: &GpuTensor, w: &GpuMatrix, gate: &GpuTensor) -> Result<GpuTensor, GpuError> {
+        self.matmul_with(x, w, Fusion { rows: Some(FuseRows::SiluGate(gate)), ..Fusion::default() })
     }
 
     /// `x · wᵀ + bias + residual` in one dispatch: `bias` is `[1, out]`,
@@ -163,24 +175,43 @@ impl GpuDevice {
         bias: Option<&GpuTensor>,
         residual: Option<&GpuTensor>,
     ) -> Result<GpuTensor, GpuError> {
+        self.matmul_with(x, w, Fusion { bias, rows: residual.map(FuseRows::Residual), ..Fusion::default() })
+    }
+
+    /// `x · wᵀ` with `fusion` folded in: x RMS-normalized first, then the
+    /// bias added, then a residual added or a SiLU gate applied. One
+    /// dispatch, except that the norm is folded only into [`Op::MatVecNorm`]
+    /// (one row of x, a whole-row norm, an unsplit matrix, folding on:
+    /// [`GpuDevice::set_fold_norm`]) and runs as [`GpuDevice::rms_norm`]
+    /// otherwise; a split matrix adds the bias and
+    /// the rows with dispatches of their own.
+    pub fn matmul_with(&self, x: &GpuTensor, w: &GpuMatrix, fusion: Fusion) -> Result<GpuTensor, GpuError> {
         if x.cols != w.cols {
             return Err(GpuError::Shape(format!("[{}, {}] x [{}, {}]ᵀ", x.rows, x.cols, w.rows, w.cols)));
         }
-        if let Some(b) = bias.filter(|b| b.len() != w.rows) {
+        if let Some(b) = fusion.bias.filter(|b| b.len() != w.rows) {
             return Err(GpuError::Shape(format!("bias of {} for {} outputs", b.len(), w.rows)));
         }
-        if let Some(r) = residual.filter(|r| (r.rows, r.cols) != (x.rows, w.rows)) {
-            return Err(GpuError::Shape(format!("residual [{}, {}] for [{}, {}]", r.rows, r.cols, x.rows, w.rows)));
+        if let Some(r) = fusion.rows.map(rows_tensor).filter(|r| (r.rows, r.cols) != (x.rows, w.rows)) {
+            return Err(GpuError::Shape(format!("[{}, {}] combined with [{}, {}]", r.rows, r.cols, x.rows, w.rows)));
+        }
+        let folds = |n: &kaoshi_model::NormSpec<GpuTensor>| {
+            self.folds_norm() && x.rows == 1 && n.group == x.cols && n.weight.len() == x.cols && w.parts.len() == 1
+        };
+        if let Some(n) = fusion.norm.filter(|n| !folds(n)) {
+            let h = self.rms_norm(x, n.weight, n.eps)?;
+            return self.matmul_with(&h, w, Fusion { norm: None, ..fusion });
         }
         match &w.parts[..] {
-            [one] => self.matmul_part(x, &one.buffer, w.dtype, w.rows, Epilogue { bias, residual }),
+            [one] => self.matmul_part(x, &one.buffer, w.dtype, w.rows, fusion),
             parts => {
                 let mut y = self.matmul_split(x, parts, w.dtype, w.rows)?;
-                if let Some(b) = bias {
+                if let Some(b) = fusion.bias {
                     y = self.add_row_vector(&y, b, None)?;
                 }
-                match residual {
-                    Some(r) => self.add(r, &y),
+                match fusion.rows {
+                    Some(FuseRows::Residual(r)) => self.add(r, &y),
+                    Some(FuseRows::SiluGate(g)) => self.silu_mul(g, &y),
                     None => Ok(y),
                 }
             }
@@ -194,26 +225,39 @@ impl GpuDevice {
         buffer: &wgpu::Buffer,
         dtype: DType,
         m: usize,
-        epilogue: Epilogue,
+        fusion: Fusion,
     ) -> Result<GpuTensor, GpuError> {
         let w = MatrixView { buffer, dtype, rows: m };
         if x.buffer.size() < (x.len().div_ceil(4) * 16) as u64 {
             return Err(GpuError::Shape(format!("x of {} values in a buffer of {} bytes", x.len(), x.buffer.size())));
         }
         let out = self.empty_tensor(x.rows, w.rows)?;
-        let flags = u32::from(epilogue.bias.is_some()) | (u32::from(epilogue.residual.is_some()) << 1);
-        let params = [count(x.rows)?, count(x.cols)?, count(w.rows)?, flags];
+        let flags = u32::from(fusion.bias.is_some())
+            | match fusion.rows {
+                None => 0,
+                Some(FuseRows::Residual(_)) => 2,
+                Some(FuseRows::SiluGate(_)) => 4,
+            };
+        let bias = fusion.bias.map_or(&self.placeholder, |b| &b.buffer);
+        let other = fusion.rows.map_or(&self.placeholder, |r| &rows_tensor(r).buffer);
+        let (n, k, m) = (count(x.rows)?, count(x.cols)?, count(w.rows)?);
         let vec = self.spec(Op::MatVec, w.dtype);
-        let (spec, groups) = if x.rows as u32 <= vec.matvec_max_rows() {
-            (vec, count(w.rows.div_ceil(vec.matvec_columns() as usize))?)
-        } else {
+        if n > vec.matvec_max_rows() {
             let spec = self.spec(Op::MatmulTiled, w.dtype);
             let (tr, tn) = spec.matmul_tile();
-            (spec, count(x.rows.div_ceil(tr as usize) * w.rows.div_ceil(tn as usize))?)
+            let groups = count(x.rows.div_ceil(tr as usize) * w.rows.div_ceil(tn as usize))?;
+            self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, other], &[n, k, m, flags], groups)?;
+            return Ok(out);
+        }
+        // The matrix-vector kernels also bind the norm's weights (binding 5,
+        // read only by Op::MatVecNorm, which matmul_with picks for one row).
+        let (spec, norm, eps) = match fusion.norm {
+            Some(nm) => (self.spec(Op::MatVecNorm, w.dtype), &nm.weight.buffer, nm.eps),
+            None => (vec, &self.placeholder, 0.0),
         };
-        let bias = epilogue.bias.map_or(&self.placeholder, |b| &b.buffer);
-        let residual = epilogue.residual.map_or(&self.placeholder, |r| &r.buffer);
-        self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, residual], &params, groups)?;
+        let groups = count(w.rows.div_ceil(spec.matvec_columns() as usize))?;
+        let params = [n, k, m, flags, eps.to_bits(), 0, 0, 0];
+        self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, other, norm], &params, groups)?;
         Ok(out)
     }
 }

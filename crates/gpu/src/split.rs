@@ -5,7 +5,7 @@
 //! matrices on small-limit adapters take this path, so it favours
 //! simplicity over the extra copies.
 
-use crate::ops::Epilogue;
+use crate::ops::Fusion;
 use crate::tensor::MatrixPart;
 use crate::{DType, GpuDevice, GpuError, GpuTensor};
 
@@ -20,7 +20,7 @@ impl GpuDevice {
     ) -> Result<GpuTensor, GpuError> {
         let out = self.empty_tensor(x.rows, m)?;
         for part in parts.iter().filter(|p| p.rows > 0) {
-            let y = self.matmul_part(x, &part.buffer, dtype, part.rows, Epilogue::default())?;
+            let y = self.matmul_part(x, &part.buffer, dtype, part.rows, Fusion::default())?;
             // Row i of y is columns first_row.. of row i of out.
             let width = (part.rows * 4) as u64;
             for i in 0..x.rows {

@@ -10,8 +10,8 @@ use candle_core::quantized::GgmlDType;
 use common::{check, for_each_variant, gpu_or_skip, values, weight_file};
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
-use kaoshi_gpu::DType;
-use kaoshi_model::{Backend, RopeSpec};
+use kaoshi_gpu::{DType, Fusion};
+use kaoshi_model::{Backend, NormSpec, RopeSpec};
 
 fn cpu_tensor(cpu: &CpuBackend, data: &[f32], rows: usize, cols: usize) -> Tensor {
     cpu.upload(data, rows, cols).unwrap()
@@ -92,14 +92,20 @@ fn rope_matches_cpu_interleaved_and_neox_with_partial_rotation() {
 /// one). The reference is the CPU on max(ns, 8) rows of x, of which the
 /// first n are the GPU's: from 8 rows on the CPU dequantizes the matrix and
 /// runs an f32 GEMM (below, candle quantizes x too: `matmul_q8_0_decode`).
+/// Also x RMS-normalized first (`Fusion::norm`): folded into the kernel for
+/// one row, a norm dispatch before it for more; the reference is the CPU's
+/// rms_norm then linear.
 fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, ns: &[usize], rows: usize, cols: usize) {
     let path = weight_file(op, dtype, rows, cols);
     let file = GgufFile::open(&path).unwrap();
     let cpu = CpuBackend::new();
     let all = ns.iter().copied().max().unwrap_or(0).max(8);
     let x = values(all * cols, 7);
-    let want =
-        host(&cpu, &cpu.linear(&cpu_tensor(&cpu, &x, all, cols), &cpu.load_matrix(&file, "w").unwrap()).unwrap());
+    let cw = cpu.load_matrix(&file, "w").unwrap();
+    let want = host(&cpu, &cpu.linear(&cpu_tensor(&cpu, &x, all, cols), &cw).unwrap());
+    let g = values(cols, 8);
+    let normed = cpu.rms_norm(&cpu_tensor(&cpu, &x, all, cols), &cpu_tensor(&cpu, &g, 1, cols), 1e-5, cols).unwrap();
+    let want_normed = host(&cpu, &cpu.linear(&normed, &cw).unwrap());
     let bytes = file.read_tensor_bytes("w").unwrap();
     assert_eq!(file.tensor("w").unwrap().shape, vec![rows, cols]);
     for_each_variant(|dev| {
@@ -109,6 +115,13 @@ fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, ns: &[usize], rows:
             let got = dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap();
             eprint!("n {n:>2}, [{rows}, {cols}]: ");
             check(op, dev, &got, &want[..n * rows]);
+            if n <= 3 {
+                let gg = dev.upload_tensor(&g, 1, cols).unwrap();
+                let norm = Some(NormSpec { weight: &gg, eps: 1e-5, group: cols });
+                let got = dev.download_tensor(&dev.matmul_with(&gx, &w, Fusion { norm, ..Fusion::default() }).unwrap());
+                eprint!("n {n:>2}, [{rows}, {cols}], normed: ");
+                check(op, dev, &got.unwrap(), &want_normed[..n * rows]);
+            }
         }
     });
     let _ = std::fs::remove_file(&path);

@@ -118,9 +118,10 @@ fn attention_matches_cpu_for_few_and_many_rows_over_many_keys() {
 
 /// The matmul epilogue: `x · wᵀ + bias + residual` in one dispatch equals
 /// the CPU's three steps, for one row (matrix-vector kernel) and many
-/// (tiled kernel), with the bias, the residual or both.
+/// (tiled kernel), with the bias, the residual or both; `silu(gate) *
+/// (x · wᵀ)` equals the CPU's linear then silu_mul.
 #[test]
-fn fused_bias_and_residual_match_cpu() {
+fn fused_bias_residual_and_gate_match_cpu() {
     let cpu = CpuBackend::new();
     let (rows, cols) = (37, 64);
     let path = weight_file("fused", GgmlDType::Q8_0, rows, cols);
@@ -138,6 +139,10 @@ fn fused_bias_and_residual_match_cpu() {
         let want_b = cpu.download(&with_bias).unwrap().data;
         let want_r = cpu.download(&cpu.add(&cr, &y).unwrap()).unwrap().data;
         let want_br = cpu.download(&cpu.add(&cr, &with_bias).unwrap()).unwrap().data;
+        // The gate: the residual's values times 4, so that silu sees
+        // arguments in [-4, 4) (both its tails and its middle).
+        let gate: Vec<f32> = res.iter().map(|v| v * 4.0).collect();
+        let want_g = cpu.download(&cpu.silu_mul(&cpu.upload(&gate, n, rows).unwrap(), &y).unwrap()).unwrap().data;
         for_each_variant(|dev| {
             let w = dev.upload_matrix(&bytes, DType::Q8_0, rows, cols).unwrap();
             let gx = dev.upload_tensor(&x, n, cols).unwrap();
@@ -149,7 +154,10 @@ fn fused_bias_and_residual_match_cpu() {
             check(op, dev, &run(Some(&gb), None), &want_b);
             check(op, dev, &run(None, Some(&gr)), &want_r);
             check(op, dev, &run(Some(&gb), Some(&gr)), &want_br);
+            let gg = dev.upload_tensor(&gate, n, rows).unwrap();
+            check(op, dev, &dev.download_tensor(&dev.matmul_gated(&gx, &w, &gg).unwrap()).unwrap(), &want_g);
             if n > 1 {
+                assert!(dev.matmul_gated(&gx, &w, &gb).is_err(), "a gate of the wrong shape is refused");
                 // Shapes are checked, not read past.
                 assert!(dev.matmul_fused(&gx, &w, Some(&gr), None).is_err());
                 assert!(dev.matmul_fused(&gx, &w, None, Some(&gb)).is_err());

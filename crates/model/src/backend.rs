@@ -34,6 +34,68 @@ impl HostTensor {
     }
 }
 
+/// What [`Backend::linear_fused`] does around `x · wᵀ`, in this order.
+#[derive(Debug)]
+pub struct LinearFusion<'a, T> {
+    /// RMS-normalize each row of x first.
+    pub norm: Option<NormSpec<'a, T>>,
+    /// Add this `[1, out]` bias to the product.
+    pub bias: Option<&'a T>,
+    /// Then combine the result with an `[n, out]` tensor.
+    pub rows: Option<FuseRows<'a, T>>,
+}
+
+impl<T> Default for LinearFusion<'_, T> {
+    fn default() -> Self {
+        Self { norm: None, bias: None, rows: None }
+    }
+}
+
+impl<T> Clone for LinearFusion<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for LinearFusion<'_, T> {}
+
+/// An RMS norm over groups of `group` columns with `weight` (`[1, group]`),
+/// as [`Backend::rms_norm`].
+#[derive(Debug)]
+pub struct NormSpec<'a, T> {
+    /// The norm's weight.
+    pub weight: &'a T,
+    /// Added to the mean square.
+    pub eps: f32,
+    /// Columns per group (the whole row for a block's norms).
+    pub group: usize,
+}
+
+impl<T> Clone for NormSpec<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for NormSpec<'_, T> {}
+
+/// How [`Backend::linear_fused`] combines its product with an `[n, out]` tensor.
+#[derive(Debug)]
+pub enum FuseRows<'a, T> {
+    /// `residual + product`.
+    Residual(&'a T),
+    /// `silu(gate) * product` (a gated MLP's gate applied to its up projection).
+    SiluGate(&'a T),
+}
+
+impl<T> Clone for FuseRows<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for FuseRows<'_, T> {}
+
 /// Which keys one query row may attend to, as indices into the key/value
 /// cache after this step's rows have been appended: `0..shared` and
 /// `own_start..own_end`. Plain causal decoding uses only `shared`; batched
@@ -128,27 +190,38 @@ pub trait Backend {
     fn embed(&self, table: &Self::Matrix, ids: &[u32]) -> Result<Self::Tensor, BackendError>;
     /// `x · wᵀ`: `[n, in] x [out, in] -> [n, out]`.
     fn linear(&self, x: &Self::Tensor, w: &Self::Matrix) -> Result<Self::Tensor, BackendError>;
-    /// `x · wᵀ + bias` (`bias` `[1, out]`). A backend may do it in one step;
-    /// the default is [`Backend::linear`] then [`Backend::add_row_vector`].
-    fn linear_bias(
+    /// `x · wᵀ` with the steps around it that a backend may fold into the
+    /// product ([`LinearFusion`]): x RMS-normalized first, then a bias,
+    /// then a residual added or a SiLU gate applied. The default runs them
+    /// as separate ops: [`Backend::rms_norm`], [`Backend::linear`],
+    /// [`Backend::add_row_vector`], [`Backend::add`] / [`Backend::silu_mul`].
+    fn linear_fused(
         &self,
         x: &Self::Tensor,
         w: &Self::Matrix,
-        bias: &Self::Tensor,
+        fusion: LinearFusion<'_, Self::Tensor>,
     ) -> Result<Self::Tensor, BackendError> {
-        let y = self.linear(x, w)?;
-        self.add_row_vector(&y, bias, None)
+        let normed = match fusion.norm {
+            Some(n) => Some(self.rms_norm(x, n.weight, n.eps, n.group)?),
+            None => None,
+        };
+        let mut y = self.linear(normed.as_ref().unwrap_or(x), w)?;
+        if let Some(bias) = fusion.bias {
+            y = self.add_row_vector(&y, bias, None)?;
+        }
+        match fusion.rows {
+            Some(FuseRows::Residual(r)) => self.add(r, &y),
+            Some(FuseRows::SiluGate(g)) => self.silu_mul(g, &y),
+            None => Ok(y),
+        }
     }
-    /// `residual + x · wᵀ` (`residual` `[n, out]`). A backend may do it in
-    /// one step; the default is [`Backend::linear`] then [`Backend::add`].
-    fn linear_residual(
-        &self,
-        x: &Self::Tensor,
-        w: &Self::Matrix,
-        residual: &Self::Tensor,
-    ) -> Result<Self::Tensor, BackendError> {
-        let y = self.linear(x, w)?;
-        self.add(residual, &y)
+    /// Whether [`Backend::linear_fused`] folds an RMS norm into the product
+    /// for `rows` rows of x, so a caller with several products of one
+    /// normalized input should hand the norm to each rather than normalize
+    /// once. The default: no.
+    fn fuses_norm(&self, rows: usize) -> bool {
+        let _ = rows;
+        false
     }
     /// Element-wise sum of two tensors of one shape.
     fn add(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor, BackendError>;

@@ -2,11 +2,12 @@
 
 use kaoshi_formats::GgufFile;
 
-use crate::backend::{Backend, HostTensor, KeySpan, RopeSpec};
+use crate::backend::{Backend, FuseRows, HostTensor, KeySpan, NormSpec, RopeSpec};
 use crate::config::{ModelConfig, RopeLayout, RopeScaling};
 use crate::error::ModelError;
 use crate::hooks::{Capture, HookPoint, HookSet, Intervention, rows_for};
 use crate::kv::KvCache;
+use crate::normed::{NormedInput, residual};
 use crate::weights::Weights;
 
 /// A loaded model: configuration, weights in the backend's memory, and the
@@ -120,13 +121,11 @@ impl<B: Backend> Model<B> {
         for (l, w) in self.weights.blocks.iter().enumerate() {
             let mut hk = hooks.as_deref_mut().filter(|h| h.touches_layer(l));
             x = self.hook(HookPoint::ResidPre(l), x, positions, hk.as_deref_mut())?;
-            let h = b.rms_norm(&x, &w.attn_norm, c.rms_eps, c.dim)?;
-            let (mut q, mut k, v) = match &w.bias {
-                Some([bq, bk, bv]) => {
-                    (b.linear_bias(&h, &w.wq, bq)?, b.linear_bias(&h, &w.wk, bk)?, b.linear_bias(&h, &w.wv, bv)?)
-                }
-                None => (b.linear(&h, &w.wq)?, b.linear(&h, &w.wk)?, b.linear(&h, &w.wv)?),
-            };
+            let h = NormedInput::new(b, &x, self.norm(&w.attn_norm))?;
+            let bias = |i: usize| w.bias.as_ref().map(|bs| &bs[i]);
+            let mut q = h.linear(b, &w.wq, bias(0), None)?;
+            let mut k = h.linear(b, &w.wk, bias(1), None)?;
+            let v = h.linear(b, &w.wv, bias(2), None)?;
             if let Some([nq, nk]) = &w.qk_norm {
                 q = b.rms_norm(&q, nq, c.rms_eps, c.head_dim)?;
                 k = b.rms_norm(&k, nk, c.rms_eps, c.head_dim)?;
@@ -141,21 +140,30 @@ impl<B: Backend> Model<B> {
             // Without hooks on this block, the residual adds are part of
             // the output projections (one step on backends that fuse them).
             x = match hk.as_deref_mut() {
-                None => b.linear_residual(&a, &w.wo, &x)?,
+                None => b.linear_fused(&a, &w.wo, residual(&x))?,
                 Some(h) => {
                     let attn_out = self.hook(HookPoint::AttnOut(l), b.linear(&a, &w.wo)?, positions, Some(&mut *h))?;
                     self.hook(HookPoint::ResidMid(l), b.add(&x, &attn_out)?, positions, Some(h))?
                 }
             };
-            let h = b.rms_norm(&x, &w.ffn_norm, c.rms_eps, c.dim)?;
-            let gate = b.linear(&h, &w.gate)?;
-            let gate = self.hook(HookPoint::MlpPre(l), gate, positions, hk.as_deref_mut())?;
-            let up = b.linear(&h, &w.up)?;
-            let up = self.hook(HookPoint::MlpPreLinear(l), up, positions, hk.as_deref_mut())?;
-            let m = b.silu_mul(&gate, &up)?;
-            let m = self.hook(HookPoint::MlpPost(l), m, positions, hk.as_deref_mut())?;
+            let h = NormedInput::new(b, &x, self.norm(&w.ffn_norm))?;
+            let gate = h.linear(b, &w.gate, None, None)?;
+            // Without hooks the gate is applied as part of the up projection.
+            let m = match hk.as_deref_mut() {
+                None => h.linear(b, &w.up, None, Some(FuseRows::SiluGate(&gate)))?,
+                Some(hs) => {
+                    let gate = self.hook(HookPoint::MlpPre(l), gate, positions, Some(&mut *hs))?;
+                    let up = self.hook(
+                        HookPoint::MlpPreLinear(l),
+                        h.linear(b, &w.up, None, None)?,
+                        positions,
+                        Some(&mut *hs),
+                    )?;
+                    self.hook(HookPoint::MlpPost(l), b.silu_mul(&gate, &up)?, positions, Some(hs))?
+                }
+            };
             x = match hk {
-                None => b.linear_residual(&m, &w.down, &x)?,
+                None => b.linear_fused(&m, &w.down, residual(&x))?,
                 Some(h) => {
                     let mlp_out = self.hook(HookPoint::MlpOut(l), b.linear(&m, &w.down)?, positions, Some(&mut *h))?;
                     self.hook(HookPoint::ResidPost(l), b.add(&x, &mlp_out)?, positions, Some(h))?
@@ -167,9 +175,8 @@ impl<B: Backend> Model<B> {
             return Ok(None);
         }
         let x = b.select_rows(&x, logit_rows)?;
-        let x = b.rms_norm(&x, &self.weights.output_norm, c.rms_eps, c.dim)?;
         let out = self.weights.output.as_ref().unwrap_or(&self.weights.embed);
-        Ok(Some(b.linear(&x, out)?))
+        Ok(Some(NormedInput::new(b, &x, self.norm(&self.weights.output_norm))?.linear(b, out, None, None)?))
     }
 
     fn check_batch(
@@ -207,6 +214,11 @@ impl<B: Backend> Model<B> {
     }
 
     /// Applies the interventions at `point`, then records the captures.
+    /// A whole-row RMS norm of the model's with `weight`.
+    fn norm<'w>(&self, weight: &'w B::Tensor) -> NormSpec<'w, B::Tensor> {
+        NormSpec { weight, eps: self.config.rms_eps, group: self.config.dim }
+    }
+
     fn hook(
         &self,
         point: HookPoint,

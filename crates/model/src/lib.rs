@@ -27,9 +27,13 @@ mod error;
 mod forward;
 pub mod hooks;
 mod kv;
+mod normed;
 mod weights;
 
-pub use backend::{Backend, BackendError, HostTensor, KeySpan, RopeSpec, TokenScore, host_argmax, host_log_prob};
+pub use backend::{
+    Backend, BackendError, FuseRows, HostTensor, KeySpan, LinearFusion, NormSpec, RopeSpec, TokenScore, host_argmax,
+    host_log_prob,
+};
 pub use config::{Architecture, ModelConfig, RopeLayout, RopeScaling};
 pub use error::ModelError;
 pub use forward::Model;

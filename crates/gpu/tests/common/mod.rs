@@ -128,9 +128,12 @@ pub fn check(op: &str, dev: &GpuDevice, got: &[f32], want: &[f32]) {
     assert!(e <= t, "{op} with {:?}: NMSE {e:.3e} > {t:.0e}", dev.variant());
 }
 
-/// Runs `f` once per kernel variant the adapter supports.
+/// Runs `f` once per kernel variant the adapter supports, with RMS norms
+/// folded into one-row products (`GpuDevice::set_fold_norm`, off by
+/// default), so that `Op::MatVecNorm` is checked too.
 pub fn for_each_variant(mut f: impl FnMut(&GpuDevice)) {
     let Some(mut dev) = gpu_or_skip() else { return };
+    dev.set_fold_norm(true);
     for v in variants(&dev) {
         dev.set_variant(v).expect("variant the adapter supports");
         f(&dev);

@@ -1,0 +1,18 @@
+// The eight 6-bit (scale, min) pairs of a Q4_K or Q5_K block, packed in 12
+// bytes as ggml's get_scale_min_k4 reads them. `w1`, `w2`, `w3` are the three
+// scale words (bytes 4..16 of the block, word-aligned in both types); the
+// pair of sub-block `s` (0..8) sits in byte s % 4 of each: for s < 4 scale
+// and min are the low 6 bits of bytes s and s + 4; for s >= 4 their low 4
+// bits are the nibbles of byte s + 4 and their top 2 bits the top bits of
+// bytes s - 4 and s.
+
+fn k_scale_min(w1: u32, w2: u32, w3: u32, s: u32) -> vec2<u32> {
+    let t = (s & 3u) * 8u;
+    let a = extractBits(w1, t, 8u);
+    let c = extractBits(w2, t, 8u);
+    let e = extractBits(w3, t, 8u);
+    let lo = s < 4u;
+    let sc = select((e & 15u) | ((a >> 6u) << 4u), a & 63u, lo);
+    let mn = select((e >> 4u) | ((c >> 6u) << 4u), c & 63u, lo);
+    return vec2<u32>(sc, mn);
+}
