@@ -1,6 +1,7 @@
 // y = x · wᵀ for few rows of x (decode, small scoring batches): x [n, k]
 // with n <= MAX_ROWS, w [m, k] in any stored type (raw GGUF bytes in u32
-// words, read through the decoder's block_quad), y [n, m]. Bindings, team
+// words, read through the decoder's block_quad), y [n, m]. Used for F32 and
+// F16; the quantized types run matvec_lanes.wgsl. Bindings, team
 // layout and the final sum: common/matvec_team.wgsl.
 //
 // The team's lanes stride over the weight row in quads so that consecutive

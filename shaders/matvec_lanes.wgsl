@@ -1,6 +1,6 @@
 // y = x · wᵀ for few rows of x (decode, small scoring batches) with w in a
-// type whose decoder has lanes (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K,
-// Q6_K): x [n, k] with n <= MAX_ROWS, y [n, m]. Same contract and dispatch
+// quantized type (its decoder has lanes: Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
+// Q2_K..Q6_K): x [n, k] with n <= MAX_ROWS, y [n, m]. Same contract and dispatch
 // as matvec.wgsl (bindings, team layout and the final sum:
 // common/matvec_team.wgsl); k is a multiple of the block.
 //

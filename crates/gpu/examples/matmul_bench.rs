@@ -18,7 +18,7 @@ use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
 use kaoshi_gpu::{DType, GpuDevice, Variant};
 
-const TYPES: [(&str, GgmlDType, DType); 10] = [
+const TYPES: [(&str, GgmlDType, DType); 12] = [
     ("f32", GgmlDType::F32, DType::F32),
     ("f16", GgmlDType::F16, DType::F16),
     ("q8_0", GgmlDType::Q8_0, DType::Q8_0),
@@ -27,6 +27,8 @@ const TYPES: [(&str, GgmlDType, DType); 10] = [
     ("q5_0", GgmlDType::Q5_0, DType::Q5_0),
     ("q5_1", GgmlDType::Q5_1, DType::Q5_1),
     ("q4_k", GgmlDType::Q4K, DType::Q4K),
+    ("q2_k", GgmlDType::Q2K, DType::Q2K),
+    ("q3_k", GgmlDType::Q3K, DType::Q3K),
     ("q5_k", GgmlDType::Q5K, DType::Q5K),
     ("q6_k", GgmlDType::Q6K, DType::Q6K),
 ];

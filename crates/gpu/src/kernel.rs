@@ -143,7 +143,9 @@ impl DType {
             DType::Q4_1 => Some(src::Q4_1_LANES),
             DType::Q5_0 => Some(src::Q5_0_LANES),
             DType::Q5_1 => Some(src::Q5_1_LANES),
-            DType::F32 | DType::F16 | DType::Q2K | DType::Q3K => None,
+            DType::Q2K => Some(src::Q2_K_LANES),
+            DType::Q3K => Some(src::Q3_K_LANES),
+            DType::F32 | DType::F16 => None,
         }
     }
 }
@@ -201,6 +203,8 @@ mod src {
     pub const Q4_K_LANES: &str = include_str!("../../../shaders/common/q4_k_lanes.wgsl");
     pub const Q5_K_LANES: &str = include_str!("../../../shaders/common/q5_k_lanes.wgsl");
     pub const Q6_K_LANES: &str = include_str!("../../../shaders/common/q6_k_lanes.wgsl");
+    pub const Q2_K_LANES: &str = include_str!("../../../shaders/common/q2_k_lanes.wgsl");
+    pub const Q3_K_LANES: &str = include_str!("../../../shaders/common/q3_k_lanes.wgsl");
     pub const Q8_0_LANES: &str = include_str!("../../../shaders/common/q8_0_lanes.wgsl");
     pub const Q4_0_LANES: &str = include_str!("../../../shaders/common/q4_0_lanes.wgsl");
     pub const Q4_1_LANES: &str = include_str!("../../../shaders/common/q4_1_lanes.wgsl");
