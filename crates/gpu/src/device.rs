@@ -251,6 +251,51 @@ impl GpuDevice {
         self.variant
     }
 
+    /// Whether this device can run `spec`: the extensions it declares are
+    /// enabled and its workgroup size is within the limits.
+    pub fn can_run(&self, spec: &KernelSpec) -> bool {
+        let has = self.device.features();
+        spec.is_supported()
+            && (!spec.f16 || has.contains(wgpu::Features::SHADER_F16))
+            && (!spec.subgroups || has.contains(wgpu::Features::SUBGROUP))
+            && spec.workgroup_size <= self.info.limits.max_compute_invocations_per_workgroup
+    }
+
+    /// Compiles `spec` into a compute pipeline on this device, outside the
+    /// pipeline cache, and returns what went wrong: the shader compiler's
+    /// error messages and the validation errors of pipeline creation (empty
+    /// when it compiles). In the browser these come from the browser's own
+    /// WGSL compiler (Tint in Chromium), which naga's validation in the
+    /// tests does not stand in for.
+    pub async fn compile_errors(&self, spec: KernelSpec) -> Vec<String> {
+        let target = if cfg!(target_arch = "wasm32") { Target::Browser } else { Target::Native };
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("kaoshi kernel check"),
+            source: wgpu::ShaderSource::Wgsl(spec.source(target).into()),
+        });
+        let _pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some("kaoshi kernel check"),
+            layout: None,
+            module: &module,
+            entry_point: Some(spec.entry_point()),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+        let mut errors: Vec<String> = module
+            .get_compilation_info()
+            .await
+            .messages
+            .into_iter()
+            .filter(|m| m.message_type == wgpu::CompilationMessageType::Error)
+            .map(|m| m.message)
+            .collect();
+        if let Some(e) = scope.pop().await {
+            errors.push(e.to_string());
+        }
+        errors
+    }
+
     /// Chooses the kernel variant; refuses extensions the device lacks.
     pub fn set_variant(&mut self, v: Variant) -> Result<(), GpuError> {
         let has = self.device.features();

@@ -267,3 +267,32 @@ async fn a_lost_gpu_device_rejects_and_a_new_model_works() {
     assert_eq!(generate(&again, "Lily", 16).await, want);
     assert!(!load_stories("cpu").await.lose_gpu_device(), "nothing to lose on the CPU");
 }
+
+/// Every kernel variant this adapter can run compiles into a pipeline in
+/// the browser's own WGSL compiler (Tint in Chromium). naga validates every
+/// variant natively (`crates/gpu/tests/shaders.rs`), but only the kernels
+/// the F32 stories260K model uses run in the other browser tests; this
+/// reaches the quantized ones (matvec_lanes.wgsl, the tiled kernel, embed)
+/// too. It runs in the page only: the worker has the same compiler, and the
+/// ~180 pipelines take about a minute on SwiftShader.
+#[wasm_bindgen_test]
+async fn every_kernel_variant_compiles_in_the_browser() {
+    if !Reflect::has(&js_sys::global(), &"document".into()).unwrap_or(false) {
+        console_log!("kernel variants are compiled in the page run");
+        return;
+    }
+    let dev = kaoshi_gpu::GpuDevice::new_async().await.expect("a WebGPU adapter (SwiftShader in CI)");
+    let specs: Vec<kaoshi_gpu::KernelSpec> =
+        kaoshi_gpu::KernelSpec::all().into_iter().filter(|s| dev.can_run(s)).collect();
+    assert!(specs.len() >= 100, "only {} variants can run on this adapter", specs.len());
+    let started = js_sys::Date::now();
+    let mut failures = Vec::new();
+    for spec in &specs {
+        let errors = dev.compile_errors(*spec).await;
+        if !errors.is_empty() {
+            failures.push(format!("{spec:?}: {}", errors.join("; ")));
+        }
+    }
+    console_log!("{} kernel variants compiled in {:.0} ms", specs.len(), js_sys::Date::now() - started);
+    assert!(failures.is_empty(), "{} of {} variants failed:\n{}", failures.len(), specs.len(), failures.join("\n"));
+}
