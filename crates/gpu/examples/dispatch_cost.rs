@@ -28,7 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::temp_dir().join(format!("kaoshi-dispatch-cost-{}.gguf", std::process::id()));
     write_synthetic(&spec, candle_core::quantized::GgmlDType::Q8_0, 1, None, &path, &mut |_, _| {})?;
     let file = GgufFile::open(&path)?;
-    let model = Model::load(&file, GpuBackend::new()?)?;
+    // One submission per step (at the read-back), so that "record" is host
+    // work alone: with the default of a submission every 48 dispatches it
+    // would include lavapipe running the submitted work on the same cores.
+    let mut dev = kaoshi_gpu::GpuDevice::new()?;
+    dev.set_submit_every(u32::MAX);
+    let model = Model::load(&file, GpuBackend::from_device(dev))?;
     let mut cache = model.new_cache();
     let (mut record, mut submit, mut wait) = (0.0, 0.0, 0.0);
     let mut next = 1u32;
@@ -62,6 +67,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         submit / steps as f64 / per_step * 1e6
     );
     println!("wait    {:.2} ms per step (GPU work, read-back of the next token)", wait / steps as f64 * 1e3);
+    let (hits, misses) = model.backend().device().bind_group_stats();
+    println!(
+        "bind groups: {hits} reused, {misses} made ({:.1}% reused)",
+        100.0 * hits as f64 / (hits + misses).max(1) as f64
+    );
     let _ = std::fs::remove_file(path);
     Ok(())
 }

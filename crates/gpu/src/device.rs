@@ -159,6 +159,12 @@ impl GpuDevice {
         &self.info
     }
 
+    /// Bind groups taken from the cache and made anew so far
+    /// (`bind_cache.rs`).
+    pub fn bind_group_stats(&self) -> (u64, u64) {
+        self.recording.lock().map_or((0, 0), |r| (r.bind_groups.hits, r.bind_groups.misses))
+    }
+
     /// Compute dispatches issued on this device since it was opened (one per
     /// kernel launch; buffer copies are not counted). Read it before and
     /// after a forward pass for the dispatches per token.

@@ -29,6 +29,7 @@
 //! ```
 
 mod backend;
+mod bind_cache;
 mod device;
 mod error;
 mod health;

@@ -181,6 +181,11 @@ impl GpuDevice {
             return Err(GpuError::TooLarge { bytes: needed, limit });
         }
         let capacity = (2 * needed).max(16 * 1024).min(limit / 4 * 4).max(needed);
+        // The old buffer is dropped once the caller lets go of `a`: cached
+        // bind groups must not keep it alive.
+        if let Ok(mut rec) = self.recording.lock() {
+            rec.bind_groups.clear();
+        }
         let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("kaoshi growing rows"),
             size: capacity.div_ceil(4) * 4,

@@ -11,6 +11,7 @@
 use std::num::NonZeroU64;
 use std::sync::atomic::Ordering;
 
+use crate::bind_cache::BindCache;
 use crate::kernel::KernelSpec;
 use crate::{GpuDevice, GpuError};
 
@@ -40,6 +41,8 @@ pub(crate) struct Recording {
     chunks: Vec<Chunk>,
     free_chunks: Vec<wgpu::Buffer>,
     pending: u32,
+    /// Bind groups for reuse ([`crate::bind_cache`]).
+    pub(crate) bind_groups: BindCache,
 }
 
 impl GpuDevice {
@@ -117,22 +120,28 @@ impl GpuDevice {
             });
         }
         ranges.push(self.stage(&mut rec, bytemuck::cast_slice(params)));
-        let entries: Vec<wgpu::BindGroupEntry> = ranges
-            .iter()
-            .enumerate()
-            .map(|(i, (buffer, offset, size))| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer,
-                    offset: *offset,
-                    size: NonZeroU64::new(*size),
-                }),
+        // Staged data in an outsized chunk (not reused) is not worth a
+        // cache entry that would keep the chunk alive.
+        let staged = binds.iter().map(|b| matches!(b, Bind::Data(_))).chain([true]);
+        let keep = staged.zip(&ranges).all(|(data, r)| !data || r.0.size() == CHUNK_BYTES);
+        let bind_group = rec.bind_groups.get(spec, &ranges, keep, || {
+            let entries: Vec<wgpu::BindGroupEntry> = ranges
+                .iter()
+                .enumerate()
+                .map(|(i, (buffer, offset, size))| wgpu::BindGroupEntry {
+                    binding: i as u32,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer,
+                        offset: *offset,
+                        size: NonZeroU64::new(*size),
+                    }),
+                })
+                .collect();
+            self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: None,
+                layout: &layout,
+                entries: &entries,
             })
-            .collect();
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: None,
-            layout: &layout,
-            entries: &entries,
         });
         let max = self.info().limits.max_compute_workgroups_per_dimension.max(1);
         let (x, y) = if groups <= max { (groups, 1) } else { (max, groups.div_ceil(max)) };

@@ -38,8 +38,16 @@ fn stories260k_greedy_from_bos_equals_cpu() {
     let cpu = greedy(&Model::load(&file, CpuBackend::new()).expect("load on CPU"), bos, n);
     let cpu_time = started.elapsed();
     let started = std::time::Instant::now();
-    let gpu = greedy(&Model::load(&file, GpuBackend::from_device(dev)).expect("load on GPU"), bos, n);
+    let model = Model::load(&file, GpuBackend::from_device(dev)).expect("load on GPU");
+    let gpu = greedy(&model, bos, n);
     eprintln!("{n} tokens: CPU {cpu_time:?}, GPU {:?}", started.elapsed());
+    // Decoding binds the same buffers every step: bind groups are reused
+    // (bind_cache.rs), apart from the first steps and after the key/value
+    // cache moves to a larger buffer.
+    let (reused, made) = model.backend().device().bind_group_stats();
+    let share = reused as f64 / (reused + made) as f64;
+    eprintln!("bind groups: {reused} reused, {made} made");
+    assert!(share > 0.8, "only {:.1}% of bind groups reused", share * 100.0);
     let first_diff = cpu.iter().zip(&gpu).position(|(a, b)| a != b);
     assert_eq!(first_diff, None, "GPU tokens diverge from CPU at step {first_diff:?}");
     assert_eq!(gpu.len(), n);
