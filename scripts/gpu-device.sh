@@ -14,7 +14,8 @@
 # `run` unpacks .gl, points Vulkan at the machine's NVIDIA driver, then
 # writes to $OUT (default gpu-device-out/): the GPU tests' output with
 # KAOSHI_REQUIRE_GPU=1 (tests-*.txt), matrix-vector and tiled kernel speed
-# per weight type on 7B-sized shapes (matmul.txt), the README table of
+# per weight type on 7B-sized shapes, the tiled one with 8 x 8 and 4 x 4
+# outputs per invocation (matmul.txt), the README table of
 # scripts/bench-gpu.sh (bench.md, models synthesized there), and the GPU time
 # per kernel of a 7B Q4_K decode (profile-7b-q4_k.txt). Each step's exit
 # status is in status.txt; a failing step does not stop the rest. BENCH=0
@@ -71,9 +72,11 @@ run() {
         cat "$out/status.txt"
         return
     fi
-    # Decode shapes of Qwen2.5-7B (q/o, gate/up, down) and one prefill.
+    # Decode shapes of Qwen2.5-7B (q/o, gate/up, down) and one prefill,
+    # that with 8 x 8 and 4 x 4 outputs per invocation.
     step matmul sh -c "for s in 1,3584,3584 1,18944,3584 1,3584,18944 512,3584,3584; do
-        .carry/matmul_bench --shape \$s --reps 5; done > '$out/matmul.txt' 2>&1"
+        .carry/matmul_bench --shape \$s --reps 5; done > '$out/matmul.txt' 2>&1;
+        .carry/matmul_bench --shape 512,3584,3584 --reps 5 --narrow >> '$out/matmul.txt' 2>&1"
     step bench sh -c "scripts/bench-gpu.sh .carry/kaoshi '$out' > '$out/bench.md' 2> '$out/bench.err'"
     step profile sh -c "KAOSHI_GPU_PROFILE=1 .carry/kaoshi bench --backend gpu \
         --model \"\${TMPDIR:-/tmp}/kaoshi-bench-qwen2.5-7b-Q4_K.gguf\" --prompt-tokens 16 --gen-tokens 32 \

@@ -123,9 +123,11 @@ impl AdapterInfo {
 /// Opens the default GPU device, or says why there is none in one line.
 /// `KAOSHI_GPU_WORKGROUP_SIZE` (32, 64 or 256) overrides the default
 /// kernel workgroup size, `KAOSHI_GPU_SUBMIT_EVERY` the number of
-/// dispatches recorded before a submission and `KAOSHI_GPU_FOLD_NORM=1`
-/// folds RMS norms into decoding's products
-/// (`GpuDevice::set_fold_norm`), for tuning on a given GPU.
+/// dispatches recorded before a submission, `KAOSHI_GPU_FOLD_NORM=1`
+/// folds RMS norms into decoding's products (`GpuDevice::set_fold_norm`)
+/// and `KAOSHI_GPU_WIDE_TILES=0` gives prefill's tiled kernel 4 x 4 outputs
+/// per invocation instead of 8 x 8 (`GpuDevice::set_wide_tiles`), for
+/// tuning on a given GPU.
 pub fn open_device() -> Result<GpuDevice, CliError> {
     let mut dev = GpuDevice::new().map_err(|e| CliError::Usage(format!("--backend gpu: {e}")))?;
     if let Ok(text) = std::env::var("KAOSHI_GPU_WORKGROUP_SIZE") {
@@ -145,15 +147,23 @@ pub fn open_device() -> Result<GpuDevice, CliError> {
         })?;
         dev.set_submit_every(n);
     }
-    if let Ok(text) = std::env::var("KAOSHI_GPU_FOLD_NORM") {
-        let fold = match text.as_str() {
-            "0" => false,
-            "1" => true,
-            _ => return Err(CliError::Usage(format!("KAOSHI_GPU_FOLD_NORM={text}: expected 0 or 1"))),
-        };
+    if let Some(fold) = env_switch("KAOSHI_GPU_FOLD_NORM")? {
         dev.set_fold_norm(fold);
     }
+    if let Some(wide) = env_switch("KAOSHI_GPU_WIDE_TILES")? {
+        dev.set_wide_tiles(wide);
+    }
     Ok(dev)
+}
+
+/// An environment variable that is 0 or 1, if set.
+fn env_switch(name: &str) -> Result<Option<bool>, CliError> {
+    match std::env::var(name).as_deref() {
+        Err(_) => Ok(None),
+        Ok("0") => Ok(Some(false)),
+        Ok("1") => Ok(Some(true)),
+        Ok(other) => Err(CliError::Usage(format!("{name}={other}: expected 0 or 1"))),
+    }
 }
 
 /// A model ready to run, with its tokenizer.

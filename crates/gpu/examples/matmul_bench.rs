@@ -6,11 +6,13 @@
 //! a fast GPU it measures the kernel plus its share of the submission.
 //!
 //! ```text
-//! cargo run --release -p kaoshi-gpu --example matmul_bench [-- --wg 64] [--reps 5] [--only q4_k] [--shape n,m,k]
+//! cargo run --release -p kaoshi-gpu --example matmul_bench [-- --wg 64] [--reps 5] [--only q4_k] [--shape n,m,k] [--narrow]
 //! ```
 //!
 //! `--shape` replaces the three default shapes by one (a tiny one, e.g.
-//! `1,64,256`, shows the fixed cost of a call and its read-back).
+//! `1,64,256`, shows the fixed cost of a call and its read-back). `--narrow`
+//! runs prefill with 4 x 4 outputs per invocation instead of 8 x 8
+//! (`GpuDevice::set_wide_tiles`).
 
 use std::time::Instant;
 
@@ -68,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v = dev.variant();
         dev.set_variant(Variant { workgroup_size: wg.parse()?, ..v })?;
     }
+    dev.set_wide_tiles(!args.iter().any(|a| a == "--narrow"));
     let info = dev.info();
     println!("adapter: {} ({}), variant {:?}", info.name, info.backend, dev.variant());
     println!(

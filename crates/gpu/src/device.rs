@@ -62,6 +62,8 @@ pub struct GpuDevice {
     pub(crate) submit_every: u32,
     /// Fold RMS norms into one-row products ([`GpuDevice::set_fold_norm`]).
     fold_norm: bool,
+    /// 8 x 8 outputs per invocation in the tiled kernel ([`GpuDevice::set_wide_tiles`]).
+    wide_tiles: bool,
     /// Per-kernel GPU timing, when enabled ([`crate::profile`]).
     pub(crate) profiler: Mutex<Option<Profiler>>,
     /// A small storage buffer bound where a kernel's optional input is absent.
@@ -147,6 +149,7 @@ impl GpuDevice {
             split_bytes: u64::MAX,
             submit_every: 48,
             fold_norm: false,
+            wide_tiles: true,
             profiler: Mutex::new(None),
             placeholder,
             placeholder_out,
@@ -244,6 +247,23 @@ impl GpuDevice {
     /// See [`GpuDevice::set_fold_norm`].
     pub fn folds_norm(&self) -> bool {
         self.fold_norm
+    }
+
+    /// Whether products of more rows than the matrix-vector kernel takes
+    /// (prefill) run `Op::MatmulTiled8` (8 x 8 outputs per invocation:
+    /// half the shared-memory reads per FMA, 128 x 128 tiles at 256
+    /// invocations) instead of `Op::MatmulTiled` (4 x 4). Default on: on
+    /// lavapipe the kernel ran 1.8x as fast (README, GPU speed); not yet
+    /// measured on a real GPU, where more registers per invocation may cost
+    /// occupancy (`scripts/bench-gpu.sh` prints pp512 both ways). Needs a
+    /// workgroup size of at least 32 (else the 4 x 4 kernel runs).
+    pub fn set_wide_tiles(&mut self, wide: bool) {
+        self.wide_tiles = wide;
+    }
+
+    /// See [`GpuDevice::set_wide_tiles`].
+    pub fn wide_tiles(&self) -> bool {
+        self.wide_tiles
     }
 
     /// Lowers the size above which weight matrices are split (tests use it

@@ -23,6 +23,9 @@ pub enum Op {
     /// `x · wᵀ` for many rows of x: shared-memory output tiles of
     /// [`KernelSpec::matmul_tile`] (`shaders/matmul_tiled.wgsl`).
     MatmulTiled,
+    /// [`Op::MatmulTiled`] with 8 x 8 outputs per invocation instead of
+    /// 4 x 4 (`shaders/matmul_tiled8.wgsl`; `GpuDevice::set_wide_tiles`).
+    MatmulTiled8,
     /// Embedding rows gathered (and dequantized) by token id.
     Embed,
     /// A row vector added to selected rows.
@@ -214,6 +217,8 @@ mod src {
     pub const MATVEC: &str = include_str!("../../../shaders/matvec.wgsl");
     pub const MATVEC_LANES: &str = include_str!("../../../shaders/matvec_lanes.wgsl");
     pub const MATMUL_TILED: &str = include_str!("../../../shaders/matmul_tiled.wgsl");
+    pub const MATMUL_TILED8: &str = include_str!("../../../shaders/matmul_tiled8.wgsl");
+    pub const MATMUL_TILE: &str = include_str!("../../../shaders/common/matmul_tile.wgsl");
     pub const EMBED_BLOCKS: &str = include_str!("../../../shaders/embed_blocks.wgsl");
     pub const ELEMENTWISE: &str = include_str!("../../../shaders/elementwise.wgsl");
     pub const RMS_NORM: &str = include_str!("../../../shaders/rms_norm.wgsl");
@@ -235,10 +240,14 @@ impl KernelSpec {
 
     /// Whether the op is defined on this weight type.
     pub fn is_supported(&self) -> bool {
-        matches!((self.op, self.dtype), (Op::MatVec | Op::MatVecNorm | Op::MatmulTiled | Op::Embed, _) | (_, DType::F32))
-            && self.workgroup_size.is_power_of_two()
-            // The tiled kernel's loads assume at least 4 invocations.
+        matches!(
+            (self.op, self.dtype),
+            (Op::MatVec | Op::MatVecNorm | Op::MatmulTiled | Op::MatmulTiled8 | Op::Embed, _) | (_, DType::F32)
+        ) && self.workgroup_size.is_power_of_two()
+            // The tiled kernels' loads (two quads of x and of w per
+            // invocation a chunk) need at least 4 and 32 invocations.
             && (self.op != Op::MatmulTiled || self.workgroup_size >= 4)
+            && (self.op != Op::MatmulTiled8 || self.workgroup_size >= 32)
     }
 
     /// Rows of x one [`Op::MatVec`] dispatch takes: 8, fewer above 512
@@ -259,9 +268,11 @@ impl KernelSpec {
     /// weight rows): 4 x 4 outputs per invocation on a near-square grid,
     /// e.g. 64 x 64 for 256 invocations, 32 x 32 for 64, 16 x 32 for 32.
     /// Mirrors `TR`, `TN` in `shaders/matmul_tiled.wgsl`.
+    /// With [`Op::MatmulTiled8`] 8 x 8 per invocation: 128 x 128 for 256.
     pub fn matmul_tile(&self) -> (u32, u32) {
         let gx = 1u32 << self.workgroup_size.trailing_zeros().div_ceil(2);
-        (4 * (self.workgroup_size / gx), 4 * gx)
+        let per = if self.op == Op::MatmulTiled8 { 8 } else { 4 };
+        (per * (self.workgroup_size / gx), per * gx)
     }
 
     /// The entry point's name in the WGSL.
@@ -297,7 +308,7 @@ impl KernelSpec {
             (Op::Add | Op::SiluMul, _) => src::ELEMENTWISE,
             (Op::RmsNorm, _) => src::RMS_NORM,
             (Op::Rope, _) => src::ROPE,
-            (Op::MatVec | Op::MatVecNorm | Op::MatmulTiled | Op::Embed, dtype) => {
+            (Op::MatVec | Op::MatVecNorm | Op::MatmulTiled | Op::MatmulTiled8 | Op::Embed, dtype) => {
                 // The decoders read the `w` binding, declared by the body:
                 // WGSL module-scope declarations may come in any order.
                 parts.push(src::HALF_UNPACK.into());
@@ -315,12 +326,16 @@ impl KernelSpec {
                     (op, _) => {
                         parts.push(src::MATMUL_IO.into());
                         parts.push(src::MATMUL_EPILOGUE.into());
-                        if op != Op::MatmulTiled {
-                            parts.push(format!("const NORM: bool = {};", op == Op::MatVecNorm));
-                            parts.push(src::MATVEC_TEAM.into());
-                            src::MATVEC
-                        } else {
-                            src::MATMUL_TILED
+                        match op {
+                            Op::MatmulTiled | Op::MatmulTiled8 => {
+                                parts.push(src::MATMUL_TILE.into());
+                                if op == Op::MatmulTiled { src::MATMUL_TILED } else { src::MATMUL_TILED8 }
+                            }
+                            _ => {
+                                parts.push(format!("const NORM: bool = {};", op == Op::MatVecNorm));
+                                parts.push(src::MATVEC_TEAM.into());
+                                src::MATVEC
+                            }
                         }
                     }
                 }
@@ -347,6 +362,7 @@ impl KernelSpec {
             Op::MatVec,
             Op::MatVecNorm,
             Op::MatmulTiled,
+            Op::MatmulTiled8,
             Op::Embed,
             Op::AddRows,
             Op::Attention,

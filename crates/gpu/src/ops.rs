@@ -144,7 +144,8 @@ impl GpuDevice {
     /// Up to [`KernelSpec::matvec_max_rows`](crate::KernelSpec::matvec_max_rows)
     /// rows of x (8; decoding, small scoring batches) run [`Op::MatVec`],
     /// which reads each weight word once for all rows and needs no staging;
-    /// more rows run [`Op::MatmulTiled`], which dequantizes each weight
+    /// more rows run [`Op::MatmulTiled`] (or [`Op::MatmulTiled8`]: see
+    /// [`GpuDevice::set_wide_tiles`]), which dequantizes each weight
     /// value once per output tile (64 rows of x at 256 invocations) instead
     /// of once per row. Both read x as vec4s, so its buffer must hold whole
     /// vec4s (`upload_tensor` and pooled buffers do).
@@ -243,7 +244,9 @@ impl GpuDevice {
         let (n, k, m) = (count(x.rows)?, count(x.cols)?, count(w.rows)?);
         let vec = self.spec(Op::MatVec, w.dtype);
         if n > vec.matvec_max_rows() {
-            let spec = self.spec(Op::MatmulTiled, w.dtype);
+            let wide = self.spec(Op::MatmulTiled8, w.dtype);
+            let spec =
+                if self.wide_tiles() && wide.is_supported() { wide } else { self.spec(Op::MatmulTiled, w.dtype) };
             let (tr, tn) = spec.matmul_tile();
             let groups = count(x.rows.div_ceil(tr as usize) * w.rows.div_ceil(tn as usize))?;
             self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, other], &[n, k, m, flags], groups)?;

@@ -7,7 +7,7 @@ mod common;
 
 use candle_core::Tensor;
 use candle_core::quantized::GgmlDType;
-use common::{check, for_each_variant, gpu_or_skip, values, weight_file};
+use common::{check, for_each_variant, for_each_variant_with, gpu_or_skip, values, weight_file};
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
 use kaoshi_gpu::{DType, Fusion};
@@ -95,7 +95,7 @@ fn rope_matches_cpu_interleaved_and_neox_with_partial_rotation() {
 /// Also x RMS-normalized first (`Fusion::norm`): folded into the kernel for
 /// one row, a norm dispatch before it for more; the reference is the CPU's
 /// rms_norm then linear.
-fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, ns: &[usize], rows: usize, cols: usize) {
+fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, ns: &[usize], rows: usize, cols: usize, wide: bool) {
     let path = weight_file(op, dtype, rows, cols);
     let file = GgufFile::open(&path).unwrap();
     let cpu = CpuBackend::new();
@@ -108,53 +108,71 @@ fn matmul_case(op: &str, dtype: GgmlDType, gpu_dtype: DType, ns: &[usize], rows:
     let want_normed = host(&cpu, &cpu.linear(&normed, &cw).unwrap());
     let bytes = file.read_tensor_bytes("w").unwrap();
     assert_eq!(file.tensor("w").unwrap().shape, vec![rows, cols]);
-    for_each_variant(|dev| {
-        let w = dev.upload_matrix(&bytes, gpu_dtype, rows, cols).unwrap();
-        for &n in ns {
-            let gx = dev.upload_tensor(&x[..n * cols], n, cols).unwrap();
-            let got = dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap();
-            eprint!("n {n:>2}, [{rows}, {cols}]: ");
-            check(op, dev, &got, &want[..n * rows]);
-            if n <= 3 {
-                let gg = dev.upload_tensor(&g, 1, cols).unwrap();
-                let norm = Some(NormSpec { weight: &gg, eps: 1e-5, group: cols });
-                let got = dev.download_tensor(&dev.matmul_with(&gx, &w, Fusion { norm, ..Fusion::default() }).unwrap());
-                eprint!("n {n:>2}, [{rows}, {cols}], normed: ");
-                check(op, dev, &got.unwrap(), &want_normed[..n * rows]);
+    for_each_variant_with(
+        |dev| dev.set_wide_tiles(wide),
+        |dev| {
+            let w = dev.upload_matrix(&bytes, gpu_dtype, rows, cols).unwrap();
+            for &n in ns {
+                let gx = dev.upload_tensor(&x[..n * cols], n, cols).unwrap();
+                let got = dev.download_tensor(&dev.matmul(&gx, &w).unwrap()).unwrap();
+                eprint!("n {n:>2}, [{rows}, {cols}]: ");
+                check(op, dev, &got, &want[..n * rows]);
+                if n <= 3 {
+                    let gg = dev.upload_tensor(&g, 1, cols).unwrap();
+                    let norm = Some(NormSpec { weight: &gg, eps: 1e-5, group: cols });
+                    let got =
+                        dev.download_tensor(&dev.matmul_with(&gx, &w, Fusion { norm, ..Fusion::default() }).unwrap());
+                    eprint!("n {n:>2}, [{rows}, {cols}], normed: ");
+                    check(op, dev, &got.unwrap(), &want_normed[..n * rows]);
+                }
             }
-        }
-    });
+        },
+    );
     let _ = std::fs::remove_file(&path);
 }
 
-/// Every weight type, n in {1, 3, 8} (matrix-vector kernel) and {9, 70}
-/// (tiled: 70 rows are two tile rows at every workgroup size), with 37 and
-/// 100 outputs (not a multiple of any tile or team). Columns are whole
-/// blocks, an odd number of them where the block is not a multiple of 4
-/// bytes, so that rows and blocks start on 2-byte boundaries; 96 and 100
+/// Weight types and column counts of the matmul parity tests: columns are
+/// whole blocks, an odd number of them where the block is not a multiple of
+/// 4 bytes, so that rows and blocks start on 2-byte boundaries; 96 and 100
 /// columns are not a multiple of the tiled kernel's k chunk (32), and F32
 /// and F16 also run 97 columns (odd rows, a partial last quad).
+const MATMUL_CASES: [(&str, GgmlDType, DType, usize); 14] = [
+    ("matmul_f32", GgmlDType::F32, DType::F32, 100),
+    ("matmul_f32", GgmlDType::F32, DType::F32, 97),
+    ("matmul_f16", GgmlDType::F16, DType::F16, 96),
+    ("matmul_f16", GgmlDType::F16, DType::F16, 97),
+    ("matmul_q8_0", GgmlDType::Q8_0, DType::Q8_0, 96),
+    ("matmul_q4_0", GgmlDType::Q4_0, DType::Q4_0, 96),
+    ("matmul_q4_1", GgmlDType::Q4_1, DType::Q4_1, 96),
+    ("matmul_q5_0", GgmlDType::Q5_0, DType::Q5_0, 96),
+    ("matmul_q5_1", GgmlDType::Q5_1, DType::Q5_1, 96),
+    ("matmul_q4_k", GgmlDType::Q4K, DType::Q4K, 512),
+    ("matmul_q6_k", GgmlDType::Q6K, DType::Q6K, 768),
+    ("matmul_q2_k", GgmlDType::Q2K, DType::Q2K, 512),
+    ("matmul_q3_k", GgmlDType::Q3K, DType::Q3K, 768),
+    ("matmul_q5_k", GgmlDType::Q5K, DType::Q5K, 512),
+];
+
+/// Every weight type, n in {1, 3, 8} (matrix-vector kernel) and {9, 70}
+/// (tiled: 70 rows are two tile rows at every workgroup size), with 37 and
+/// 100 outputs (not a multiple of any tile or team).
 #[test]
 fn matmul_every_type_matches_cpu_decode_and_prefill() {
-    let cases = [
-        ("matmul_f32", GgmlDType::F32, DType::F32, 100),
-        ("matmul_f32", GgmlDType::F32, DType::F32, 97),
-        ("matmul_f16", GgmlDType::F16, DType::F16, 96),
-        ("matmul_f16", GgmlDType::F16, DType::F16, 97),
-        ("matmul_q8_0", GgmlDType::Q8_0, DType::Q8_0, 96),
-        ("matmul_q4_0", GgmlDType::Q4_0, DType::Q4_0, 96),
-        ("matmul_q4_1", GgmlDType::Q4_1, DType::Q4_1, 96),
-        ("matmul_q5_0", GgmlDType::Q5_0, DType::Q5_0, 96),
-        ("matmul_q5_1", GgmlDType::Q5_1, DType::Q5_1, 96),
-        ("matmul_q4_k", GgmlDType::Q4K, DType::Q4K, 512),
-        ("matmul_q6_k", GgmlDType::Q6K, DType::Q6K, 768),
-        ("matmul_q2_k", GgmlDType::Q2K, DType::Q2K, 512),
-        ("matmul_q3_k", GgmlDType::Q3K, DType::Q3K, 768),
-        ("matmul_q5_k", GgmlDType::Q5K, DType::Q5K, 512),
-    ];
-    for (name, dtype, gpu_dtype, cols) in cases {
-        matmul_case(name, dtype, gpu_dtype, &[1, 3, 8, 9, 70], 37, cols);
-        matmul_case(name, dtype, gpu_dtype, &[1, 70], 100, cols);
+    for (name, dtype, gpu_dtype, cols) in MATMUL_CASES {
+        matmul_case(name, dtype, gpu_dtype, &[1, 3, 8, 9, 70], 37, cols, false);
+        matmul_case(name, dtype, gpu_dtype, &[1, 70], 100, cols, false);
+    }
+}
+
+/// The tiled kernel with 8 x 8 outputs per invocation
+/// (`GpuDevice::set_wide_tiles`), every weight type: 9, 70 and 130 rows of x
+/// by 37 and 200 outputs (130 and 200 cross the 128 x 128 tile of 256
+/// invocations; neither is a multiple of any tile).
+#[test]
+fn wide_tiles_match_cpu_for_every_type() {
+    for (name, dtype, gpu_dtype, cols) in MATMUL_CASES {
+        matmul_case(name, dtype, gpu_dtype, &[9, 70, 130], 37, cols, true);
+        matmul_case(name, dtype, gpu_dtype, &[130], 200, cols, true);
     }
 }
 

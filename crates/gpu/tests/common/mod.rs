@@ -131,9 +131,15 @@ pub fn check(op: &str, dev: &GpuDevice, got: &[f32], want: &[f32]) {
 /// Runs `f` once per kernel variant the adapter supports, with RMS norms
 /// folded into one-row products (`GpuDevice::set_fold_norm`, off by
 /// default), so that `Op::MatVecNorm` is checked too.
-pub fn for_each_variant(mut f: impl FnMut(&GpuDevice)) {
+pub fn for_each_variant(f: impl FnMut(&GpuDevice)) {
+    for_each_variant_with(|_| {}, f);
+}
+
+/// [`for_each_variant`] on a device `setup` has configured first.
+pub fn for_each_variant_with(setup: impl FnOnce(&mut GpuDevice), mut f: impl FnMut(&GpuDevice)) {
     let Some(mut dev) = gpu_or_skip() else { return };
     dev.set_fold_norm(true);
+    setup(&mut dev);
     for v in variants(&dev) {
         dev.set_variant(v).expect("variant the adapter supports");
         f(&dev);
