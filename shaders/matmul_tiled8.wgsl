@@ -5,18 +5,10 @@
 // 16), so shared-memory traffic per FMA is halved and each dequantized
 // weight value serves twice as many rows of x; the price is 64 accumulators
 // per invocation (16 named vec4s) and chunks of k half as long. Tile sizes
-// are mirrored by KernelSpec::matmul_tile. Needs a decoder,
-// common/matmul_io.wgsl and common/matmul_tile.wgsl.
+// are mirrored by KernelSpec::matmul_tile. Tiles, chunks and their loads:
+// common/matmul_tile.wgsl.
 
-const GX: u32 = 1u << ((countTrailingZeros(WG) + 1u) / 2u);
-const GY: u32 = WG / GX;
-const TN: u32 = 8u * GX;
-const TR: u32 = 8u * GY;
-// k chunk, as in matmul_tiled.wgsl: shared memory <= 16 KiB, at most two
-// x and two w quads per invocation a chunk (WG >= 32).
-const KC: u32 = max(4u, min(min(32u, 1u << firstLeadingBit(4096u / (TR + TN))), 8u * WG / max(TR, TN)));
-const XQ: u32 = TR * KC / 4u;
-const WQ: u32 = TN * KC / 4u;
+const PER: u32 = 8u;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -24,17 +16,10 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let tiles_m = (p.m + TN - 1u) / TN;
-    let g = group_index(wid, nwg);
-    let live = g < tiles_m * ((p.n + TR - 1u) / TR);
-    let r0 = (g / tiles_m) * TR;
-    let c0 = (g % tiles_m) * TN;
+    let t = tile_of(wid, nwg);
     let tx = lid % GX;
     let ty = lid / GX;
-    var xa = load_x(lid, r0, 0u, live);
-    var xb = load_x(lid + WG, r0, 0u, live);
-    var wa = load_w(lid, c0, 0u, live);
-    var wb = load_w(lid + WG, c0, 0u, live);
+    var share = load_share(lid, t, 0u);
     // cIJ: output row 8 ty + I, columns 8 tx + 4J .. + 4.
     var c00 = vec4<f32>(0.0);
     var c01 = vec4<f32>(0.0);
@@ -53,17 +38,9 @@ fn main(
     var c70 = vec4<f32>(0.0);
     var c71 = vec4<f32>(0.0);
     for (var k0 = 0u; k0 < p.k; k0 = k0 + KC) {
-        store_x(lid, xa);
-        store_x(lid + WG, xb);
-        store_w(lid, wa);
-        store_w(lid + WG, wb);
-        workgroupBarrier();
-        let next = k0 + KC;
-        if (next < p.k) {
-            xa = load_x(lid, r0, next, live);
-            xb = load_x(lid + WG, r0, next, live);
-            wa = load_w(lid, c0, next, live);
-            wb = load_w(lid + WG, c0, next, live);
+        stage(lid, share);
+        if (k0 + KC < p.k) {
+            share = load_share(lid, t, k0 + KC);
         }
         for (var kk = 0u; kk < KC; kk = kk + 1u) {
             let a = xs[kk * (TR / 4u) + 2u * ty];
@@ -89,8 +66,9 @@ fn main(
         }
         workgroupBarrier();
     }
-    let row = r0 + 8u * ty;
-    let col = c0 + 8u * tx;
+    let row = t.r0 + 8u * ty;
+    let col = t.c0 + 8u * tx;
+    let live = t.live;
     store_row(live, row, col, c00);
     store_row(live, row, col + 4u, c01);
     store_row(live, row + 1u, col, c10);

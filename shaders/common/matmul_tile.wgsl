@@ -1,10 +1,28 @@
-// What the tiled matrix kernels (matmul_tiled.wgsl: 4 x 4 outputs per
-// invocation, matmul_tiled8.wgsl: 8 x 8) share: bindings, the shared-memory
-// chunks of x and of the dequantized weight, their global reads and stores,
-// and the output store. The body defines the tile: TR x TN outputs on a
-// GY x GX grid, k in chunks of KC, XQ and WQ quads of x and w a chunk (each
-// invocation loads at most two of each: XQ, WQ <= 2 WG). Needs a decoder
-// and common/matmul_io.wgsl.
+// What the tiled matrix kernels (matmul_tiled.wgsl: PER = 4 outputs per
+// invocation each way, matmul_tiled8.wgsl: PER = 8) share: bindings, the
+// tile layout, the shared-memory chunks of x and of the dequantized weight,
+// their global reads and stores, and the output store. Needs the body's
+// PER, a decoder and common/matmul_io.wgsl.
+//
+// A workgroup computes a TR x TN output tile (rows of x by weight rows)
+// with a GY x GX grid of invocations, PER x PER outputs each. k goes in
+// chunks of KC: the workgroup stages the x chunk and the dequantized
+// weight chunk in shared memory, k-major as vec4s of 4 rows,
+// (TR + TN) * KC * 4 bytes <= 16 KiB; each invocation loads its share of
+// the next chunk (two x and two w quads at most) before the current
+// chunk's FMAs, so that the reads are in flight meanwhile. Tile sizes are
+// mirrored by KernelSpec::matmul_tile.
+
+const GX: u32 = 1u << ((countTrailingZeros(WG) + 1u) / 2u);
+const GY: u32 = WG / GX;
+const TN: u32 = PER * GX;
+const TR: u32 = PER * GY;
+// k chunk: a power of two <= 4096 / (TR + TN) (shared memory <= 16 KiB),
+// at most 32, and small enough that each invocation reads at most two x
+// quads and two w quads a chunk (WG >= 4 for PER 4, >= 32 for PER 8).
+const KC: u32 = max(4u, min(min(32u, 1u << firstLeadingBit(4096u / (TR + TN))), 8u * WG / max(TR, TN)));
+const XQ: u32 = TR * KC / 4u;
+const WQ: u32 = TN * KC / 4u;
 
 struct Params {
     n: u32,
@@ -62,6 +80,48 @@ fn store_w(q: u32, v: vec4<f32>) {
         ws[(kq + 2u) * (TN / 4u) + c / 4u][c % 4u] = v.z;
         ws[(kq + 3u) * (TN / 4u) + c / 4u][c % 4u] = v.w;
     }
+}
+
+// The workgroup's tile: first row of x and first weight row, and whether it
+// has one (surplus workgroups of a folded dispatch compute nothing but still
+// reach every barrier).
+struct Tile {
+    r0: u32,
+    c0: u32,
+    live: bool,
+}
+
+fn tile_of(wid: vec3<u32>, nwg: vec3<u32>) -> Tile {
+    let tiles_m = (p.m + TN - 1u) / TN;
+    let g = group_index(wid, nwg);
+    return Tile((g / tiles_m) * TR, (g % tiles_m) * TN, g < tiles_m * ((p.n + TR - 1u) / TR));
+}
+
+// An invocation's share of a chunk: two quads of x and two of w.
+struct Share {
+    xa: vec4<f32>,
+    xb: vec4<f32>,
+    wa: vec4<f32>,
+    wb: vec4<f32>,
+}
+
+// Reads invocation `lid`'s share of the chunk at k0 from global memory.
+fn load_share(lid: u32, t: Tile, k0: u32) -> Share {
+    return Share(
+        load_x(lid, t.r0, k0, t.live),
+        load_x(lid + WG, t.r0, k0, t.live),
+        load_w(lid, t.c0, k0, t.live),
+        load_w(lid + WG, t.c0, k0, t.live),
+    );
+}
+
+// Puts a share into the shared-memory chunk and waits for the workgroup's.
+fn stage(lid: u32, s: Share) {
+    store_x(lid, s.xa);
+    store_x(lid + WG, s.xb);
+    store_w(lid, s.wa);
+    store_w(lid + WG, s.wb);
+    workgroupBarrier();
 }
 
 fn store_row(live: bool, row: u32, col: u32, v: vec4<f32>) {
