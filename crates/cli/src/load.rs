@@ -84,6 +84,12 @@ pub struct KernelVariant {
     pub f16: bool,
     /// Whether reductions use subgroup operations.
     pub subgroups: bool,
+    /// Whether decoding's RMS norms are folded into the products
+    /// (`KAOSHI_GPU_FOLD_NORM`).
+    pub fold_norm: bool,
+    /// Whether prefill's tiled kernel computes 8 x 8 outputs per invocation
+    /// (`KAOSHI_GPU_WIDE_TILES`).
+    pub wide_tiles: bool,
 }
 
 impl AdapterInfo {
@@ -109,7 +115,13 @@ impl AdapterInfo {
             limits,
             kernel_variant: {
                 let v = dev.variant();
-                KernelVariant { workgroup_size: v.workgroup_size, f16: v.f16, subgroups: v.subgroups }
+                KernelVariant {
+                    workgroup_size: v.workgroup_size,
+                    f16: v.f16,
+                    subgroups: v.subgroups,
+                    fold_norm: dev.folds_norm(),
+                    wide_tiles: dev.wide_tiles(),
+                }
             },
         }
     }

@@ -26,7 +26,12 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn kaoshi(args: &[&str]) -> Output {
+    kaoshi_env(args, &[])
+}
+
+fn kaoshi_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kaoshi"));
+    cmd.envs(env.iter().copied());
     // The Vulkan loader warns on stderr without a runtime dir; give it one
     // so error lines stay one line.
     if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
@@ -139,6 +144,28 @@ fn info_reports_the_adapter() {
     assert!(v["adapter"]["features"].is_array());
     assert!(v["adapter"]["limits"]["max_storage_buffer_binding_size"].as_u64().expect("limit") > 0);
     assert!(v["backend"].as_str().expect("backend").starts_with(&format!("gpu: {name}")), "{v}");
+}
+
+/// The tuning switches are recorded in the adapter's kernel variant, and a
+/// value other than 0 or 1 is refused in one line.
+#[test]
+fn gpu_switches_are_recorded_and_checked() {
+    if !gpu() {
+        return;
+    }
+    let args = ["info", "--model", &stories(), "--backend", "gpu", "--json"];
+    let variant = |env: &[(&str, &str)]| {
+        let out = kaoshi_env(&args, env);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (v["adapter"]["kernel_variant"]["fold_norm"].clone(), v["adapter"]["kernel_variant"]["wide_tiles"].clone())
+    };
+    assert_eq!(variant(&[]), (false.into(), true.into()), "defaults");
+    let flipped = variant(&[("KAOSHI_GPU_FOLD_NORM", "1"), ("KAOSHI_GPU_WIDE_TILES", "0")]);
+    assert_eq!(flipped, (true.into(), false.into()));
+    let out = kaoshi_env(&args, &[("KAOSHI_GPU_WIDE_TILES", "yes")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("KAOSHI_GPU_WIDE_TILES=yes: expected 0 or 1"), "{err}");
 }
 
 #[test]
