@@ -101,20 +101,7 @@ fn tolerance(arch: &str, dtype: GgmlDType) -> f32 {
 /// Small but with every feature on: GQA (4 heads, 2 KV heads), two blocks,
 /// widths that are multiples of 256 for the K-quants.
 fn spec(arch: &str, tied: bool) -> SynthSpec {
-    SynthSpec {
-        arch: arch.into(),
-        layers: 2,
-        dim: 256,
-        heads: 4,
-        kv_heads: 2,
-        head_dim: 64,
-        ffn: 512,
-        vocab: 300,
-        context: 256,
-        rope_theta: 10_000.0,
-        rms_eps: 1e-6,
-        tied,
-    }
+    SynthSpec { arch: arch.into(), context: 256, rms_eps: 1e-6, tied, ..SynthSpec::small_llama() }
 }
 
 /// A fixed sequence starting with BOS, spread over the vocabulary.

@@ -6,7 +6,7 @@ use kaoshi_tokenizer::{StreamDecoder, Tokenizer};
 use serde::Serialize;
 
 use crate::error::EngineError;
-use crate::sampling::{Rng, SamplingParams, sample};
+use crate::sampling::{Rng, SamplingParams, sample, sample_candidates};
 
 /// Generation settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,8 +165,9 @@ impl<'a> Decoding<'a> {
 }
 
 /// Runs `tokens` after `cache` and picks the next token from the last row:
-/// greedy decoding reduces on the backend (one index read back), sampling
-/// reads the row.
+/// greedy decoding reduces on the backend (one index read back), top-k
+/// sampling asks the backend for the `top_k` candidates (`2 top_k` numbers
+/// read back from a GPU), sampling without top-k reads the row.
 pub fn next_token<B: Backend>(
     model: &Model<B>,
     tokens: &[u32],
@@ -182,6 +183,11 @@ pub fn next_token<B: Backend>(
     if sampling.temperature <= 0.0 {
         let ids = b.argmax_rows(&logits).map_err(ModelError::from)?;
         return ids.first().copied().ok_or_else(|| EngineError::BadRequest("no logits row".into()));
+    }
+    if sampling.top_k > 0 {
+        let rows = b.top_k_rows(&logits, sampling.top_k).map_err(ModelError::from)?;
+        let candidates = rows.first().ok_or_else(|| EngineError::BadRequest("no logits row".into()))?;
+        return Ok(sample_candidates(candidates, sampling, rng));
     }
     Ok(sample(b.download(&logits).map_err(ModelError::from)?.row(0), sampling, rng))
 }

@@ -73,6 +73,27 @@ impl SynthSpec {
         })
     }
 
+    /// A two-block llama small enough for tests: dim 256 and MLP 512 are
+    /// multiples of the 256-value K-quant blocks, so every weight type
+    /// applies to every matrix; 4 query heads share 2 key/value heads;
+    /// vocabulary 300.
+    pub fn small_llama() -> Self {
+        SynthSpec {
+            arch: "llama".into(),
+            layers: 2,
+            dim: 256,
+            heads: 4,
+            kv_heads: 2,
+            head_dim: 64,
+            ffn: 512,
+            vocab: 300,
+            context: 64,
+            rope_theta: 10000.0,
+            rms_eps: 1e-5,
+            tied: false,
+        }
+    }
+
     /// Names accepted by [`SynthSpec::preset`].
     pub const PRESETS: &'static [&'static str] =
         &["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-7b", "qwen3-0.6b", "llama-3-8b"];
@@ -190,6 +211,51 @@ pub fn write_synthetic(
     out: &Path,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(), FormatError> {
+    let (md, tensors) = build(spec, dtype, seed, vocab_from, out, progress)?;
+    let io = |source| FormatError::Io { path: out.to_path_buf(), source };
+    let file = std::fs::File::create(out).map_err(io)?;
+    let mut w = BufWriter::new(file);
+    write_gguf(&mut w, &md, &tensors, out)?;
+    std::io::Write::flush(&mut w).map_err(io)?;
+    Ok(())
+}
+
+/// A synthetic model (byte-level vocabulary of `spec.vocab` tokens) as the
+/// bytes of a GGUF file, for places without a file system (the browser
+/// tests build quantized models this way). Quantizes on one thread where
+/// the platform has no others.
+pub fn synthetic_bytes(spec: &SynthSpec, dtype: GgmlDType, seed: u64) -> Result<Vec<u8>, FormatError> {
+    let label = Path::new("<synthetic model in memory>");
+    let (md, tensors) = build(spec, dtype, seed, None, label, &mut |_, _| {})?;
+    let mut w = std::io::Cursor::new(Vec::new());
+    write_gguf(&mut w, &md, &tensors, label)?;
+    Ok(w.into_inner())
+}
+
+type Metadata = Vec<(String, Value)>;
+type Tensors = Vec<(String, QTensor)>;
+
+fn write_gguf<W: std::io::Write + std::io::Seek>(
+    w: &mut W,
+    md: &Metadata,
+    tensors: &Tensors,
+    out: &Path,
+) -> Result<(), FormatError> {
+    let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    gguf_file::write(w, &md_refs, &t_refs).map_err(|e| err(out, e.to_string()))
+}
+
+/// The metadata and quantized tensors of a synthetic model (`out` names it
+/// in errors).
+fn build(
+    spec: &SynthSpec,
+    dtype: GgmlDType,
+    seed: u64,
+    vocab_from: Option<&GgufFile>,
+    out: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Metadata, Tensors), FormatError> {
     let mut spec = spec.clone();
     let mut md: Vec<(String, Value)> = match vocab_from {
         Some(src) => {
@@ -238,14 +304,7 @@ pub fn write_synthetic(
     arch_md.append(&mut md);
     let list = tensor_list(&spec);
     let tensors = quantize_all(&list, dtype, seed, out, progress)?;
-    let io = |source| FormatError::Io { path: out.to_path_buf(), source };
-    let file = std::fs::File::create(out).map_err(io)?;
-    let mut w = BufWriter::new(file);
-    let md_refs: Vec<(&str, &Value)> = arch_md.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    gguf_file::write(&mut w, &md_refs, &t_refs).map_err(|e| err(out, e.to_string()))?;
-    std::io::Write::flush(&mut w).map_err(io)?;
-    Ok(())
+    Ok((arch_md, tensors))
 }
 
 /// Generates and quantizes every tensor, on all cores (tensors are
@@ -272,6 +331,15 @@ fn quantize_all(
         QTensor::quantize(&t, ty).map_err(|e| err(out, format!("quantizing {name}: {e}")))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(list.len().max(1));
+    if threads <= 1 {
+        // One core, or no threads at all (wasm32): in order, here.
+        let mut out = Vec::with_capacity(list.len());
+        for (done, item) in list.iter().enumerate() {
+            out.push((item.0.clone(), one(item)?));
+            progress(done + 1, list.len());
+        }
+        return Ok(out);
+    }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel();
     let mut slots: Vec<Option<QTensor>> = (0..list.len()).map(|_| None).collect();

@@ -483,3 +483,19 @@ fn hand_built_v1_and_v2_files_open() {
         assert_eq!(file.tensor("t").unwrap().shape, vec![2, 4]);
     }
 }
+
+#[test]
+fn synthetic_bytes_equal_the_written_file() {
+    let spec = SynthSpec::small_llama();
+    for dtype in [GgmlDType::Q4K, GgmlDType::Q8_0] {
+        let path = tmp(&format!("in_memory_{dtype:?}.gguf"));
+        write_synthetic(&spec, dtype, 3, None, &path, &mut |_, _| {}).expect("write synthetic model");
+        let file = std::fs::read(&path).expect("read synthetic model");
+        std::fs::remove_file(&path).ok();
+        let bytes = kaoshi_formats::synth::synthetic_bytes(&spec, dtype, 3).expect("in memory");
+        assert!(bytes == file, "{dtype:?}: {} bytes in memory, {} in the file", bytes.len(), file.len());
+        let model = open_bytes("in memory", &bytes).expect("the bytes open");
+        // Embedding, output norm, output, and nine tensors per block.
+        assert_eq!(model.tensors().len(), 3 + 2 * 9);
+    }
+}

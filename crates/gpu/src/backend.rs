@@ -215,6 +215,15 @@ impl Backend for GpuBackend {
         Ok(self.dev.token_scores(logits, &picks).map_err(err)?.into_iter().map(|(_, arg)| arg).collect())
     }
 
+    /// On the device up to [`crate::TOP_K_MAX`]; above, the row is read back.
+    fn top_k_rows(&self, logits: &GpuTensor, k: usize) -> Result<Vec<Vec<(u32, f32)>>, BackendError> {
+        if k <= crate::TOP_K_MAX {
+            return self.dev.top_k(logits, k).map_err(err);
+        }
+        let host = self.download(logits)?;
+        Ok((0..host.rows).map(|r| kaoshi_model::host_top_k(host.row(r), k)).collect())
+    }
+
     fn token_scores(&self, logits: &GpuTensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, BackendError> {
         let got = self.dev.token_scores(logits, picks).map_err(err)?;
         Ok(picks

@@ -44,6 +44,11 @@ pub enum Op {
     AttentionPartial,
     /// Split-KV attention: merges the chunks of [`Op::AttentionPartial`].
     AttentionCombine,
+    /// Top-k selection over rows of logits: the k best of each chunk.
+    TopKPartial,
+    /// Top-k selection: the k best of each row from the chunks of
+    /// [`Op::TopKPartial`], as (index, logit) pairs.
+    TopKCombine,
 }
 
 /// Storage type of the weight an op reads (F32 for activation-only ops).
@@ -230,6 +235,9 @@ mod src {
     pub const LOGITS_COMBINE: &str = include_str!("../../../shaders/logits_combine.wgsl");
     pub const ATTENTION_PARTIAL: &str = include_str!("../../../shaders/attention_partial.wgsl");
     pub const ATTENTION_COMBINE: &str = include_str!("../../../shaders/attention_combine.wgsl");
+    pub const TOP_K: &str = include_str!("../../../shaders/common/top_k.wgsl");
+    pub const TOP_K_PARTIAL: &str = include_str!("../../../shaders/top_k_partial.wgsl");
+    pub const TOP_K_COMBINE: &str = include_str!("../../../shaders/top_k_combine.wgsl");
 }
 
 impl KernelSpec {
@@ -347,6 +355,10 @@ impl KernelSpec {
             (Op::TokenScores, _) => src::LOGITS_COMBINE,
             (Op::AttentionPartial, _) => src::ATTENTION_PARTIAL,
             (Op::AttentionCombine, _) => src::ATTENTION_COMBINE,
+            (Op::TopKPartial | Op::TopKCombine, _) => {
+                parts.push(src::TOP_K.into());
+                if self.op == Op::TopKPartial { src::TOP_K_PARTIAL } else { src::TOP_K_COMBINE }
+            }
         };
         parts.push(body.into());
         parts.join("\n")
@@ -371,6 +383,8 @@ impl KernelSpec {
             Op::TokenScores,
             Op::AttentionPartial,
             Op::AttentionCombine,
+            Op::TopKPartial,
+            Op::TopKCombine,
         ];
         let mut out = Vec::new();
         for op in ops {

@@ -17,7 +17,8 @@
 //!   gate after, in the same dispatch) and `embed` (F32, F16, Q8_0,
 //!   Q4_0, Q4_1, Q5_0, Q5_1, Q2_K..Q6_K), `add_row_vector`, `attention`
 //!   (split over keys for few rows), `token_scores` (log-probabilities and
-//!   argmax on the device), each tested against the CPU backend
+//!   argmax on the device), `top_k` (sampling's candidates selected on the
+//!   device, bit for bit the host's), each tested against the CPU backend
 //!   (`tests/parity*.rs`, `tests/split.rs`).
 //! - [`GpuBackend`]: [`kaoshi_model::Backend`] on these ops, so
 //!   `kaoshi_model::Model` runs unchanged on the GPU (`tests/e2e.rs`).
@@ -48,6 +49,7 @@ pub use backend::GpuBackend;
 pub use device::{AdapterSummary, GpuDevice, Variant};
 pub use error::GpuError;
 pub use kernel::{DType, KernelSpec, Op, Target, WORKGROUP_SIZES};
+pub use logits::TOP_K_MAX;
 pub use ops::Fusion;
 pub use profile::OpTime;
 pub use tensor::{GpuMatrix, GpuTensor};

@@ -66,3 +66,58 @@ fn check_scores(rows: usize, cols: usize) {
         assert!((g.log_prob - w.log_prob).abs() <= LOG_PROB_TOLERANCE);
     }
 }
+
+/// Top-k selection is exact (no arithmetic), so the device's list must be
+/// the host's bit for bit: same indices, same logit bits, same order. Rows
+/// here have many ties (a few distinct levels), signed zeros and
+/// infinities, so the index tie-break and the total order are exercised;
+/// column counts are not multiples of any chunk or workgroup size.
+#[test]
+fn top_k_matches_the_host_bit_for_bit() {
+    let levels = [0.0f32, -0.0, 1.5, -2.25, f32::INFINITY, f32::NEG_INFINITY, 3.0, 0.5];
+    let mut cases: Vec<(usize, usize, Vec<f32>)> = Vec::new();
+    for (rows, cols, seed) in [(3, 1003, 21), (2, 5000, 22), (1, 37, 23)] {
+        let v = values(rows * cols, seed);
+        // Half the entries from the levels (ties), half distinct values.
+        let x: Vec<f32> = v
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| if i % 2 == 0 { levels[((r + 1.0) * 4.0) as usize % levels.len()] } else { r * 8.0 })
+            .collect();
+        cases.push((rows, cols, x));
+    }
+    for_each_variant(|dev| {
+        for (rows, cols, x) in &cases {
+            let gt = dev.upload_tensor(x, *rows, *cols).unwrap();
+            for k in [1, 2, 40, 255, kaoshi_gpu::TOP_K_MAX, cols + 1] {
+                if k > kaoshi_gpu::TOP_K_MAX {
+                    continue;
+                }
+                let got = dev.top_k(&gt, k).unwrap();
+                assert_eq!(got.len(), *rows);
+                for (r, g) in got.iter().enumerate() {
+                    let want = kaoshi_model::host_top_k(&x[r * cols..(r + 1) * cols], k);
+                    let bits = |l: &[(u32, f32)]| l.iter().map(|&(i, v)| (i, v.to_bits())).collect::<Vec<_>>();
+                    assert_eq!(bits(g), bits(&want), "row {r} of [{rows}, {cols}], k {k}, {:?}", dev.variant());
+                }
+            }
+        }
+        let gt = dev.upload_tensor(&cases[2].2, 1, 37).unwrap();
+        // k above the row length gives the whole row; above TOP_K_MAX an error.
+        assert_eq!(dev.top_k(&gt, 100).unwrap()[0].len(), 37);
+        assert!(dev.top_k(&gt, kaoshi_gpu::TOP_K_MAX + 1).is_err());
+    });
+    // Through the Backend trait: above TOP_K_MAX the row is read back.
+    let Some(dev) = common::gpu_or_skip() else { return };
+    let backend = kaoshi_gpu::GpuBackend::from_device(dev);
+    let (rows, cols, x) = &cases[1];
+    let gt = backend.upload(x, *rows, *cols).unwrap();
+    for k in [40, 1000] {
+        let got = backend.top_k_rows(&gt, k).unwrap();
+        for (r, g) in got.iter().enumerate() {
+            let want = kaoshi_model::host_top_k(&x[r * cols..(r + 1) * cols], k);
+            assert_eq!(g.len(), want.len());
+            assert!(g.iter().zip(&want).all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits()), "k {k}");
+        }
+    }
+}

@@ -159,6 +159,26 @@ pub fn host_argmax(row: &[f32]) -> usize {
     best
 }
 
+/// The `k` highest-ranked entries of `row` as `(index, logit)`, in rank
+/// order: larger logit first by [`f32::total_cmp`] (so +NaN above +inf and
+/// +0 above -0), the lower index first on ties. This order is total, so the
+/// top `k` are one set whatever the algorithm: the sampler's candidates and
+/// the GPU's `top_k` reduction are the same list.
+pub fn host_top_k(row: &[f32], k: usize) -> Vec<(u32, f32)> {
+    let k = k.min(row.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    let rank = |&a: &usize, &b: &usize| row[b].total_cmp(&row[a]).then(a.cmp(&b));
+    let mut idx: Vec<usize> = (0..row.len()).collect();
+    if k < idx.len() {
+        idx.select_nth_unstable_by(k - 1, rank);
+        idx.truncate(k);
+    }
+    idx.sort_unstable_by(rank);
+    idx.into_iter().map(|i| (i as u32, row[i])).collect()
+}
+
 /// `log_softmax(row)[target]`, computed in f64.
 pub fn host_log_prob(row: &[f32], target: usize) -> f64 {
     let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -291,6 +311,15 @@ pub trait Backend {
     fn argmax_rows(&self, logits: &Self::Tensor) -> Result<Vec<u32>, BackendError> {
         let host = self.download(logits)?;
         Ok((0..host.rows).map(|r| host_argmax(host.row(r)) as u32).collect())
+    }
+
+    /// The `k` highest-ranked `(index, logit)` of each row of `logits`, in
+    /// the order of [`host_top_k`] (`k` is capped at the row length). The
+    /// default reads the whole tensor back; a GPU backend selects on the
+    /// device and reads `2k` numbers per row.
+    fn top_k_rows(&self, logits: &Self::Tensor, k: usize) -> Result<Vec<Vec<(u32, f32)>>, BackendError> {
+        let host = self.download(logits)?;
+        Ok((0..host.rows).map(|r| host_top_k(host.row(r), k)).collect())
     }
 
     /// For each `(row, token)` of `picks`, the token's log-probability under

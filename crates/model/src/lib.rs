@@ -32,7 +32,7 @@ mod weights;
 
 pub use backend::{
     Backend, BackendError, FuseRows, HostTensor, KeySpan, LinearFusion, NormSpec, RopeSpec, TokenScore, host_argmax,
-    host_log_prob,
+    host_log_prob, host_top_k,
 };
 pub use config::{Architecture, ModelConfig, RopeLayout, RopeScaling};
 pub use error::ModelError;

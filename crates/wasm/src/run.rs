@@ -12,14 +12,14 @@
 use std::future::Future;
 
 use kaoshi_cpu::CpuBackend;
-use kaoshi_engine::sampling::{Rng, sample};
+use kaoshi_engine::sampling::{Rng, SamplingParams, sample, sample_candidates};
 use kaoshi_engine::{
     ContinuationScore, Decoding, GenerateParams, GenerationOutput, PerplexityParams, PerplexityPlan, PerplexityReport,
     ScoringPlan,
 };
 use kaoshi_gpu::GpuBackend;
 use kaoshi_harness::{ItemRequest, ItemResponse};
-use kaoshi_model::{Backend, KeySpan, KvCache, Model, TokenScore};
+use kaoshi_model::{Backend, KeySpan, KvCache, Model, TokenScore, host_top_k};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::error::{Error, ErrorKind};
@@ -37,6 +37,8 @@ pub(crate) trait ReadBack: Backend {
     ) -> impl Future<Output = Result<Vec<TokenScore>, Error>>;
     /// [`Backend::argmax_rows`], awaited.
     fn argmax(&self, logits: &Self::Tensor) -> impl Future<Output = Result<Vec<u32>, Error>>;
+    /// [`Backend::top_k_rows`], awaited.
+    fn top_k(&self, logits: &Self::Tensor, k: usize) -> impl Future<Output = Result<Vec<Vec<(u32, f32)>>, Error>>;
 }
 
 impl ReadBack for CpuBackend {
@@ -50,6 +52,10 @@ impl ReadBack for CpuBackend {
 
     async fn argmax(&self, logits: &Self::Tensor) -> Result<Vec<u32>, Error> {
         Ok(self.argmax_rows(logits)?)
+    }
+
+    async fn top_k(&self, logits: &Self::Tensor, k: usize) -> Result<Vec<Vec<(u32, f32)>>, Error> {
+        Ok(self.top_k_rows(logits, k)?)
     }
 }
 
@@ -73,30 +79,47 @@ impl ReadBack for GpuBackend {
         let picks: Vec<(usize, u32)> = (0..logits.rows).map(|r| (r, 0)).collect();
         Ok(self.device().token_scores_async(logits, &picks).await?.into_iter().map(|(_, arg)| arg).collect())
     }
+
+    /// On the device up to [`kaoshi_gpu::TOP_K_MAX`]; above, the rows are
+    /// read back.
+    async fn top_k(&self, logits: &Self::Tensor, k: usize) -> Result<Vec<Vec<(u32, f32)>>, Error> {
+        if k <= kaoshi_gpu::TOP_K_MAX {
+            return Ok(self.device().top_k_async(logits, k).await?);
+        }
+        let data = self.read(logits).await?;
+        Ok(data.chunks(logits.cols.max(1)).map(|row| host_top_k(row, k)).collect())
+    }
 }
 
 /// What the next step of generation needs from the last row's logits.
 enum Next {
     /// Greedy: the argmax, reduced by the backend.
     Token(u32),
-    /// Sampling: the row itself.
+    /// Top-k sampling: the `top_k` candidates, selected by the backend.
+    Candidates(Vec<(u32, f32)>),
+    /// Sampling without top-k: the row itself.
     Logits(Vec<f32>),
 }
 
-/// Runs `tokens` after `cache` and returns the last row's argmax (greedy)
-/// or its logits (sampling).
+/// Runs `tokens` after `cache` and returns what the next pick needs, as
+/// `kaoshi_engine::next_token` asks it of the backend: the last row's
+/// argmax (greedy), its `top_k` candidates (top-k sampling) or its logits.
 async fn forward_next<B: ReadBack>(
     model: &Model<B>,
     tokens: &[u32],
     cache: &mut KvCache<B>,
-    greedy: bool,
+    sampling: &SamplingParams,
 ) -> Result<Next, Error> {
     let logits = model
         .forward_causal_device(tokens, cache, None, &[tokens.len() - 1])?
         .ok_or_else(|| Error::other("no logits row"))?;
-    if greedy {
+    if sampling.temperature <= 0.0 {
         let ids = model.backend().argmax(&logits).await?;
         return ids.first().copied().map(Next::Token).ok_or_else(|| Error::other("no logits row"));
+    }
+    if sampling.top_k > 0 {
+        let rows = model.backend().top_k(&logits, sampling.top_k).await?;
+        return rows.into_iter().next().map(Next::Candidates).ok_or_else(|| Error::other("no logits row"));
     }
     Ok(Next::Logits(model.backend().read(&logits).await?))
 }
@@ -177,11 +200,11 @@ pub(crate) async fn generate<B: ReadBack>(
         let mut cache = model.new_cache();
         let ctx_max = model.config().context_length;
         let mut pacer = Pacer::new();
-        let greedy = params.sampling.temperature <= 0.0;
-        let mut step = forward_next(model, prompt, &mut cache, greedy).await?;
+        let mut step = forward_next(model, prompt, &mut cache, &params.sampling).await?;
         loop {
             let next = match &step {
                 Next::Token(t) => *t,
+                Next::Candidates(c) => sample_candidates(c, &params.sampling, &mut rng),
                 Next::Logits(logits) if logits.len() == vocab => sample(logits, &params.sampling, &mut rng),
                 Next::Logits(logits) => {
                     return Err(Error::other(format!("read back {} logits for a vocabulary of {vocab}", logits.len())));
@@ -198,7 +221,7 @@ pub(crate) async fn generate<B: ReadBack>(
             if aborted() {
                 return Err(Error::new(ErrorKind::Abort, "generation was aborted"));
             }
-            step = forward_next(model, &[next], &mut cache, greedy).await?;
+            step = forward_next(model, &[next], &mut cache, &params.sampling).await?;
         }
     }
     let out = decoding.finish(&mut on_text);

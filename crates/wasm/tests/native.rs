@@ -166,6 +166,16 @@ fn gpu_path_agrees_with_the_cpu() {
     let g = pollster::block_on(gpu.generate(&bos, &p, &|| false)).expect("gpu generate");
     let c = pollster::block_on(cpu.generate(&bos, &p, &|| false)).expect("cpu generate");
     assert_eq!(g.tokens, c.tokens);
+    // Top-k sampling awaits the device's candidates (top_k_async): the same
+    // tokens as the engine's synchronous loop on a GPU model.
+    let (_, tok) = engine_model();
+    let file = GgufFile::from_bytes("stories260K.gguf", STORIES260K).expect("open");
+    let dev = kaoshi_gpu::GpuDevice::new().expect("a second GPU device");
+    let model = Model::load(&file, kaoshi_gpu::GpuBackend::from_device(dev)).expect("load on GPU");
+    let p = params(60, SamplingParams { temperature: 1.0, top_k: 40, top_p: 0.95, seed: 5 });
+    let ours = pollster::block_on(gpu.generate(&bos, &p, &|| false)).expect("gpu sampled");
+    let engine = kaoshi_engine::generate(&model, &tok, &bos, &p, None, &mut |_| true).expect("engine on GPU");
+    assert_eq!(ours, engine);
 }
 
 #[test]
