@@ -1,8 +1,19 @@
 // Scaled dot-product attention with grouped K/V heads and per-row key
-// spans, one workgroup per (query row, head). q [n, H*D], k/v [t, KV*D],
-// spans: (shared, own_start, own_end) per row; key j is visible when
-// j < shared or own_start <= j < own_end. `scores` is scratch [n*H, t].
-// Straightforward (not flash) attention: three passes over the keys.
+// spans, one workgroup per (query row, head), for many query rows (few go
+// to the split-KV kernels, attention_partial.wgsl). q [n, H*D], k/v
+// [t, KV*D], spans: (shared, own_start, own_end) per row; key j is visible
+// when j < shared or own_start <= j < own_end.
+//
+// One pass over the keys with an online softmax (Milakov & Gimelshein,
+// "Online normalizer calculation for softmax", 2018; as in FlashAttention):
+// keys come in tiles of 4 x WG, four scores per invocation; the running max
+// m, each invocation's share of the running sum and the output
+// accumulators are rescaled by exp(m_old - m_new) when a tile raises the
+// max, and the shares are added up once at the end. One workgroup max per
+// tile is the only reduction inside the loop. No scratch memory: a long
+// prompt needs nothing proportional to rows x keys. Invocation i keeps the
+// output dimensions i, i + WG, ... (at most PER_LANE of them: the host
+// checks head_dim <= PER_LANE * WG).
 // Needs reduce_sum and reduce_max.
 
 struct Params {
@@ -20,9 +31,13 @@ struct Params {
 @group(0) @binding(1) var<storage, read> k: array<f32>;
 @group(0) @binding(2) var<storage, read> v: array<f32>;
 @group(0) @binding(3) var<storage, read> spans: array<u32>;
-@group(0) @binding(4) var<storage, read_write> scores: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+// Output dimensions per invocation (mirrored by ATTENTION_DIMS_PER_LANE).
+const PER_LANE: u32 = 8u;
+
+var<workgroup> probs: array<f32, 4 * WG>;
 
 fn visible(row: u32, j: u32) -> bool {
     return j < spans[row * 3u] || (j >= spans[row * 3u + 1u] && j < spans[row * 3u + 2u]);
@@ -43,41 +58,57 @@ fn main(
     let kv_cols = p.n_kv_heads * d;
     let keys = select(0u, p.t, in_range);
     let q_off = (row * p.n_heads + head) * d;
-    let s_off = g * p.t;
 
-    var local_max = -3.0e38;
-    for (var j = lid; j < keys; j = j + WG) {
-        if (visible(row, j)) {
-            var dot = 0.0;
-            for (var e = 0u; e < d; e = e + 1u) {
-                dot = dot + q[q_off + e] * k[j * kv_cols + kv_head * d + e];
+    var m = -3.0e38;
+    var l_share = 0.0;
+    var acc: array<f32, PER_LANE>;
+    for (var i = 0u; i < PER_LANE; i = i + 1u) {
+        acc[i] = 0.0;
+    }
+    for (var first = 0u; first < keys; first = first + 4u * WG) {
+        // Scores of keys first + lid + r * WG, r = 0..3.
+        var s = vec4<f32>(-3.0e38);
+        var live = vec4<bool>(false);
+        for (var r = 0u; r < 4u; r = r + 1u) {
+            let j = first + lid + r * WG;
+            if (j < keys && visible(row, j)) {
+                var dot = 0.0;
+                let k_off = j * kv_cols + kv_head * d;
+                for (var e = 0u; e < d; e = e + 1u) {
+                    dot = dot + q[q_off + e] * k[k_off + e];
+                }
+                s[r] = dot * p.scale;
+                live[r] = true;
             }
-            let s = dot * p.scale;
-            scores[s_off + j] = s;
-            local_max = max(local_max, s);
         }
+        let m_new = max(m, reduce_max(max(max(s.x, s.y), max(s.z, s.w)), lid));
+        let e_s = select(vec4<f32>(0.0), exp(s - vec4<f32>(m_new)), live);
+        for (var r = 0u; r < 4u; r = r + 1u) {
+            probs[lid + r * WG] = e_s[r];
+        }
+        let alpha = exp(m - m_new);
+        l_share = l_share * alpha + e_s.x + e_s.y + e_s.z + e_s.w;
+        m = m_new;
+        workgroupBarrier();
+        let tile = min(4u * WG, keys - first);
+        for (var i = 0u; i < PER_LANE; i = i + 1u) {
+            let e = lid + i * WG;
+            if (e < d) {
+                var sum = 0.0;
+                for (var jj = 0u; jj < tile; jj = jj + 1u) {
+                    sum = sum + probs[jj] * v[(first + jj) * kv_cols + kv_head * d + e];
+                }
+                acc[i] = acc[i] * alpha + sum;
+            }
+        }
+        // Everyone has read probs[] before the next tile writes it.
+        workgroupBarrier();
     }
-    let m = reduce_max(local_max, lid);
-
-    // Each invocation rereads only the scores it wrote itself.
-    var local_sum = 0.0;
-    for (var j = lid; j < keys; j = j + WG) {
-        var e = 0.0;
-        if (visible(row, j)) {
-            e = exp(scores[s_off + j] - m);
+    let l = reduce_sum(l_share, lid);
+    for (var i = 0u; i < PER_LANE; i = i + 1u) {
+        let e = lid + i * WG;
+        if (in_range && e < d) {
+            out[q_off + e] = select(0.0, acc[i] / l, l > 0.0);
         }
-        scores[s_off + j] = e;
-        local_sum = local_sum + e;
-    }
-    let total = reduce_sum(local_sum, lid);
-    storageBarrier();
-
-    let dims = select(0u, d, in_range);
-    for (var e = lid; e < dims; e = e + WG) {
-        var acc = 0.0;
-        for (var j = 0u; j < p.t; j = j + 1u) {
-            acc = acc + scores[s_off + j] * v[j * kv_cols + kv_head * d + e];
-        }
-        out[q_off + e] = acc / total;
     }
 }

@@ -13,6 +13,11 @@ use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor, Op};
 /// workgroup per (row, head) would leave most of the GPU idle.
 const SPLIT_KV_MAX_ROWS: usize = 8;
 
+/// Output dimensions per invocation of the many-row attention kernel
+/// (`PER_LANE` in `shaders/attention.wgsl`): heads up to 8 x its
+/// workgroup size (256 at 32 invocations).
+const ATTENTION_DIMS_PER_LANE: usize = 8;
+
 impl GpuDevice {
     /// Rows of `table` for `ids` (dequantized to f32).
     pub fn embed(&self, table: &GpuMatrix, ids: &[u32]) -> Result<GpuTensor, GpuError> {
@@ -66,6 +71,9 @@ impl GpuDevice {
     }
 
     /// `softmax(q kᵀ / sqrt(head_dim)) v` per head, row `i` seeing `spans[i]`.
+    /// Few rows go to the split-KV kernels; many to one workgroup per (row,
+    /// head) with an online softmax (`shaders/attention.wgsl`), which needs
+    /// no memory beyond q, k, v and the output, however long the prompt.
     #[allow(clippy::too_many_arguments)]
     pub fn attention(
         &self,
@@ -102,7 +110,14 @@ impl GpuDevice {
         if q.rows <= SPLIT_KV_MAX_ROWS {
             return self.attention_split(q, k, v, n_heads, n_kv_heads, head_dim, &words);
         }
-        let (scores, _scores_lease) = self.storage_f32(q.rows * n_heads * k.rows)?;
+        let spec = self.spec(Op::Attention, DType::F32);
+        if head_dim > ATTENTION_DIMS_PER_LANE * spec.workgroup_size as usize {
+            return Err(GpuError::Shape(format!(
+                "heads of {head_dim} exceed the attention kernel's {} dimensions at {} invocations",
+                ATTENTION_DIMS_PER_LANE * spec.workgroup_size as usize,
+                spec.workgroup_size
+            )));
+        }
         let out = self.empty_tensor(q.rows, q.cols)?;
         let scale = 1.0 / (head_dim as f32).sqrt();
         let params =
@@ -112,10 +127,9 @@ impl GpuDevice {
             Bind::Buffer(&k.buffer),
             Bind::Buffer(&v.buffer),
             Bind::Data(bytemuck::cast_slice(&words)),
-            Bind::Buffer(&scores),
             Bind::Buffer(&out.buffer),
         ];
-        self.dispatch_with(self.spec(Op::Attention, DType::F32), &binds, &params, count(q.rows * n_heads)?)?;
+        self.dispatch_with(spec, &binds, &params, count(q.rows * n_heads)?)?;
         Ok(out)
     }
 

@@ -8,7 +8,7 @@ use candle_core::quantized::GgmlDType;
 use common::{check, for_each_variant, values, weight_file};
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
-use kaoshi_gpu::DType;
+use kaoshi_gpu::{DType, GpuDevice};
 use kaoshi_model::{Backend, KeySpan};
 
 #[test]
@@ -63,6 +63,31 @@ fn add_row_vector_matches_cpu_all_and_some_rows() {
 /// heads of `head_dim` over `t` keys, one query row per span, in every
 /// variant against the CPU; `seed` picks the values.
 fn check_attention(heads: (usize, usize, usize), t: usize, spans: &[KeySpan], seed: u64, k_scale: f32) {
+    check_attention_on(all_variants, heads, t, spans, seed, k_scale);
+}
+
+/// Runs a check on some devices (every variant, or the default one).
+type EachDevice = fn(&mut dyn FnMut(&GpuDevice));
+
+fn all_variants(f: &mut dyn FnMut(&GpuDevice)) {
+    for_each_variant(f);
+}
+
+fn default_variant(f: &mut dyn FnMut(&GpuDevice)) {
+    if let Some(dev) = common::gpu_or_skip() {
+        f(&dev);
+    }
+}
+
+/// [`check_attention`] on the devices `each` gives.
+fn check_attention_on(
+    each: EachDevice,
+    heads: (usize, usize, usize),
+    t: usize,
+    spans: &[KeySpan],
+    seed: u64,
+    k_scale: f32,
+) {
     let cpu = CpuBackend::new();
     let (n_heads, n_kv_heads, head_dim) = heads;
     let n = spans.len();
@@ -73,7 +98,7 @@ fn check_attention(heads: (usize, usize, usize), t: usize, spans: &[KeySpan], se
     let (cq, ck, cv) =
         (up(&q, n, n_heads * head_dim), up(&k, t, n_kv_heads * head_dim), up(&v, t, n_kv_heads * head_dim));
     let want = cpu.download(&cpu.attention(&cq, &ck, &cv, n_heads, n_kv_heads, head_dim, spans).unwrap()).unwrap().data;
-    for_each_variant(|dev| {
+    each(&mut |dev| {
         let gq = dev.upload_tensor(&q, n, n_heads * head_dim).unwrap();
         let gk = dev.upload_tensor(&k, t, n_kv_heads * head_dim).unwrap();
         let gv = dev.upload_tensor(&v, t, n_kv_heads * head_dim).unwrap();
@@ -114,6 +139,35 @@ fn attention_matches_cpu_for_few_and_many_rows_over_many_keys() {
             .collect();
         check_attention((4, 2, 16), t, &spans, 21, 3.0);
     }
+}
+
+/// The many-row kernel's online softmax: rows whose first visible key
+/// comes after several empty tiles (the running max starts from nothing
+/// there), and heads of 80 (several output dimensions per invocation at 32
+/// and 64 invocations, the last one partial).
+#[test]
+fn many_row_attention_handles_late_keys_and_wide_heads() {
+    let t = 290;
+    let spans: Vec<KeySpan> = (0..10)
+        .map(|i| match i % 3 {
+            0 => KeySpan { shared: 0, own_start: 260 + i, own_end: 280 + i },
+            1 => KeySpan { shared: 1, own_start: 200, own_end: 201 },
+            _ => KeySpan::causal(t - 10 + i),
+        })
+        .collect();
+    check_attention((4, 2, 80), t, &spans, 23, 3.0);
+}
+
+/// A 1,500-token causal prompt over 16 heads: a scratch buffer of every
+/// score (rows x heads x keys floats, what the many-row kernel used to
+/// write) would be 144 MB, over lavapipe's 128 MiB binding limit, and the
+/// prompt was refused; the one-pass kernel needs none.
+#[test]
+fn long_prompt_attention_needs_no_score_buffer() {
+    let t = 1500;
+    let spans: Vec<KeySpan> = (0..t).map(KeySpan::causal).collect();
+    // One variant (the default): the others are checked on shorter prompts.
+    check_attention_on(default_variant, (16, 4, 8), t, &spans, 29, 2.0);
 }
 
 /// The matmul epilogue: `x · wᵀ + bias + residual` in one dispatch equals
