@@ -140,10 +140,10 @@ pub fn perplexity<B: Backend>(
     let mut log_probs = Vec::with_capacity(plan.windows.len());
     for (w, window) in plan.windows.iter().enumerate() {
         let mut cache = model.new_cache();
-        let logits = model
-            .forward_causal_device(&window.tokens, &mut cache, None, &window.rows)?
-            .ok_or_else(|| EngineError::BadRequest("no logits rows".into()))?;
-        let scores = model.backend().token_scores(&logits, &window.picks).map_err(ModelError::from)?;
+        // Logits in blocks: a window of 512 rows over a 152k vocabulary is
+        // more than one GPU binding holds.
+        let logits = model.forward_causal_blocks(&window.tokens, &mut cache, None, &window.rows)?;
+        let scores = logits.token_scores(model.backend(), &window.picks).map_err(ModelError::from)?;
         log_probs.push(scores.iter().map(|s| s.log_prob).collect());
         progress(w + 1, plan.windows.len());
     }

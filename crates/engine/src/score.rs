@@ -199,11 +199,11 @@ fn forward_scores<B: Backend>(
     logit_rows: &[usize],
     picks: &[(usize, u32)],
 ) -> Result<Vec<TokenScore>, EngineError> {
-    let logits = model.forward_device(tokens, positions, spans, cache, hooks, logit_rows)?;
-    match logits {
-        Some(l) => Ok(model.backend().token_scores(&l, picks).map_err(kaoshi_model::ModelError::from)?),
-        None => Ok(Vec::new()),
+    let logits = model.forward_blocks(tokens, positions, spans, cache, hooks, logit_rows)?;
+    if logits.blocks.is_empty() {
+        return Ok(Vec::new());
     }
+    Ok(logits.token_scores(model.backend(), picks).map_err(kaoshi_model::ModelError::from)?)
 }
 
 /// The reference path: each `context + continuation` runs from scratch in

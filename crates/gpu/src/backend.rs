@@ -210,6 +210,12 @@ impl Backend for GpuBackend {
         x.rows
     }
 
+    /// As many rows as one binding holds (`GpuDevice::split_bytes`: the
+    /// adapter's limit unless a test lowers it).
+    fn max_logit_rows(&self, vocab: usize) -> usize {
+        (self.dev.split_bytes() / (vocab.max(1) as u64 * 4)).max(1) as usize
+    }
+
     fn argmax_rows(&self, logits: &GpuTensor) -> Result<Vec<u32>, BackendError> {
         let picks: Vec<(usize, u32)> = (0..logits.rows).map(|r| (r, 0)).collect();
         Ok(self.dev.token_scores(logits, &picks).map_err(err)?.into_iter().map(|(_, arg)| arg).collect())

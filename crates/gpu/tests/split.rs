@@ -67,6 +67,45 @@ fn stories260k_with_every_matrix_split_decodes_like_the_cpu() {
     assert_eq!(got, want);
 }
 
+/// Logits of more rows than one binding holds come in blocks (here 4 rows
+/// of 512 logits per 8 KiB): scores and host logits over the blocks equal
+/// the CPU's, which computes one block. A 512-token perplexity window over
+/// a 152k vocabulary needed a 311 MB tensor before, refused where a binding
+/// holds 128 MiB.
+#[test]
+fn logits_of_many_rows_come_in_blocks() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/models/stories260K/stories260K.gguf");
+    assert!(path.exists(), "this test needs {} (the ../shared fixtures next to the repository)", path.display());
+    let Some(mut dev) = gpu_or_skip() else { return };
+    dev.set_split_bytes(8 * 1024);
+    let file = GgufFile::open(&path).unwrap();
+    let cpu = Model::load(&file, CpuBackend::new()).unwrap();
+    let gpu = Model::load(&file, GpuBackend::from_device(dev)).unwrap();
+    let tokens: Vec<u32> = (0..30u32).map(|i| 1 + (i * 53 + 11) % 500).collect();
+    let rows: Vec<usize> = (0..tokens.len()).collect();
+    // Each row scores the next token; the picks are out of row order.
+    let mut picks: Vec<(usize, u32)> = (0..tokens.len() - 1).map(|r| (r, tokens[r + 1])).collect();
+    picks.reverse();
+    let blocks = gpu.forward_causal_blocks(&tokens, &mut gpu.new_cache(), None, &rows).unwrap();
+    assert_eq!((blocks.rows_per_block, blocks.blocks.len()), (4, 8));
+    let got = blocks.token_scores(gpu.backend(), &picks).unwrap();
+    let one = cpu.forward_causal_blocks(&tokens, &mut cpu.new_cache(), None, &rows).unwrap();
+    assert_eq!(one.blocks.len(), 1);
+    let want = one.token_scores(cpu.backend(), &picks).unwrap();
+    for (g, w) in got.iter().zip(&want) {
+        // As parity_logits.rs: f32 sums on the device, f64 on the host.
+        assert!((g.log_prob - w.log_prob).abs() <= 2e-4, "{} vs {}", g.log_prob, w.log_prob);
+        assert_eq!(g.is_argmax, w.is_argmax);
+    }
+    let host = gpu.forward_causal(&tokens, &mut gpu.new_cache(), None, &rows).unwrap();
+    let reference = cpu.forward_causal(&tokens, &mut cpu.new_cache(), None, &rows).unwrap();
+    assert_eq!((host.rows, host.cols), (reference.rows, reference.cols));
+    let scale = reference.data.iter().fold(0f32, |m, x| m.max(x.abs()));
+    let diff = host.data.iter().zip(&reference.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+    assert!(diff <= 1e-4 * scale, "max |gpu - cpu| {diff} of {scale}");
+}
+
 /// 24 greedy tokens after `prompt`, one forward step per token.
 fn greedy<B: Backend>(model: &Model<B>, prompt: &[u32], out: &mut Vec<u32>) {
     let mut cache = model.new_cache();

@@ -305,6 +305,14 @@ pub trait Backend {
     /// Number of rows.
     fn rows(&self, x: &Self::Tensor) -> usize;
 
+    /// The most rows of `[rows, vocab]` logits one tensor should hold
+    /// (`Model::forward_blocks` splits beyond). Unlimited by default; a GPU
+    /// backend answers with its binding limit.
+    fn max_logit_rows(&self, vocab: usize) -> usize {
+        let _ = vocab;
+        usize::MAX
+    }
+
     /// The argmax of each row of `logits`. The default reads the whole
     /// tensor back; a GPU backend reduces on the device and reads one
     /// index per row.

@@ -7,6 +7,7 @@ use crate::config::{ModelConfig, RopeLayout, RopeScaling};
 use crate::error::ModelError;
 use crate::hooks::{Capture, HookPoint, HookSet, Intervention, rows_for};
 use crate::kv::KvCache;
+use crate::logit_blocks::LogitBlocks;
 use crate::normed::{NormedInput, residual};
 use crate::weights::Weights;
 
@@ -95,10 +96,14 @@ impl<B: Backend> Model<B> {
         hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
     ) -> Result<HostTensor, ModelError> {
-        match self.forward_device(tokens, positions, spans, cache, hooks, logit_rows)? {
-            Some(logits) => Ok(self.backend.download(&logits)?),
-            None => Ok(HostTensor { rows: 0, cols: self.config.vocab_size, data: Vec::new() }),
+        let blocks = self.forward_blocks(tokens, positions, spans, cache, hooks, logit_rows)?;
+        let mut all = HostTensor { rows: 0, cols: self.config.vocab_size, data: Vec::new() };
+        for block in &blocks.blocks {
+            let part = self.backend.download(block)?;
+            all.rows += part.rows;
+            all.data.extend_from_slice(&part.data);
         }
+        Ok(all)
     }
 
     /// As [`Model::forward`], leaving the logits `[logit_rows.len(), vocab]`
@@ -106,6 +111,60 @@ impl<B: Backend> Model<B> {
     /// backend that can only read back asynchronously (WebGPU in a browser)
     /// uses this and reads the tensor itself.
     pub fn forward_device(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        spans: &[KeySpan],
+        cache: &mut KvCache<B>,
+        hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<Option<B::Tensor>, ModelError> {
+        match self.forward_hidden(tokens, positions, spans, cache, hooks, logit_rows)? {
+            Some(x) => Ok(Some(self.logits_of(&x, logit_rows)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// As [`Model::forward_device`], the logits in blocks of at most
+    /// [`Backend::max_logit_rows`] rows (no block when `logit_rows` is
+    /// empty): for many rows over a large vocabulary, more than one GPU
+    /// binding holds. The blocks run after the whole pass, one at a time.
+    pub fn forward_blocks(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        spans: &[KeySpan],
+        cache: &mut KvCache<B>,
+        hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<LogitBlocks<B::Tensor>, ModelError> {
+        let rows_per_block = self.backend.max_logit_rows(self.config.vocab_size).max(1);
+        let mut blocks = Vec::new();
+        if let Some(x) = self.forward_hidden(tokens, positions, spans, cache, hooks, logit_rows)? {
+            for rows in logit_rows.chunks(rows_per_block) {
+                blocks.push(self.logits_of(&x, rows)?);
+            }
+        }
+        Ok(LogitBlocks { rows_per_block, blocks })
+    }
+
+    /// As [`Model::forward_blocks`] with causal attention after `cache`.
+    pub fn forward_causal_blocks(
+        &self,
+        tokens: &[u32],
+        cache: &mut KvCache<B>,
+        hooks: Option<&mut HookSet>,
+        logit_rows: &[usize],
+    ) -> Result<LogitBlocks<B::Tensor>, ModelError> {
+        let start = cache.len();
+        let positions: Vec<usize> = (start..start + tokens.len()).collect();
+        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        self.forward_blocks(tokens, &positions, &spans, cache, hooks, logit_rows)
+    }
+
+    /// The pass up to the last block's output (all rows), or `None` when
+    /// no logits are wanted.
+    fn forward_hidden(
         &self,
         tokens: &[u32],
         positions: &[usize],
@@ -171,12 +230,16 @@ impl<B: Backend> Model<B> {
             };
         }
         cache.len += tokens.len();
-        if logit_rows.is_empty() {
-            return Ok(None);
-        }
-        let x = b.select_rows(&x, logit_rows)?;
+        Ok(if logit_rows.is_empty() { None } else { Some(x) })
+    }
+
+    /// The logits `[rows.len(), vocab]` of the given rows of the last
+    /// block's output `x`.
+    fn logits_of(&self, x: &B::Tensor, rows: &[usize]) -> Result<B::Tensor, ModelError> {
+        let b = &self.backend;
+        let x = b.select_rows(x, rows)?;
         let out = self.weights.output.as_ref().unwrap_or(&self.weights.embed);
-        Ok(Some(NormedInput::new(b, &x, self.norm(&self.weights.output_norm))?.linear(b, out, None, None)?))
+        Ok(NormedInput::new(b, &x, self.norm(&self.weights.output_norm))?.linear(b, out, None, None)?)
     }
 
     fn check_batch(

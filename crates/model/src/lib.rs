@@ -27,6 +27,7 @@ mod error;
 mod forward;
 pub mod hooks;
 mod kv;
+mod logit_blocks;
 mod normed;
 mod weights;
 
@@ -39,3 +40,4 @@ pub use error::ModelError;
 pub use forward::Model;
 pub use hooks::{Capture, CaptureRequest, HookPoint, HookSet, Intervention};
 pub use kv::KvCache;
+pub use logit_blocks::{LogitBlocks, PickBlocks};

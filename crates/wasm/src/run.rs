@@ -19,7 +19,7 @@ use kaoshi_engine::{
 };
 use kaoshi_gpu::GpuBackend;
 use kaoshi_harness::{ItemRequest, ItemResponse};
-use kaoshi_model::{Backend, KeySpan, KvCache, Model, TokenScore, host_top_k};
+use kaoshi_model::{Backend, KeySpan, KvCache, LogitBlocks, Model, TokenScore, host_top_k};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::error::{Error, ErrorKind};
@@ -133,10 +133,7 @@ async fn causal_scores<B: ReadBack>(
     rows: &[usize],
     picks: &[(usize, u32)],
 ) -> Result<Vec<TokenScore>, Error> {
-    match model.forward_causal_device(tokens, cache, None, rows)? {
-        Some(logits) => model.backend().scores(&logits, picks).await,
-        None => Ok(Vec::new()),
-    }
+    block_scores(model, &model.forward_causal_blocks(tokens, cache, None, rows)?, picks).await
 }
 
 /// Runs a forward pass and scores `picks` on the backend.
@@ -149,10 +146,26 @@ async fn forward_scores<B: ReadBack>(
     rows: &[usize],
     picks: &[(usize, u32)],
 ) -> Result<Vec<TokenScore>, Error> {
-    match model.forward_device(tokens, positions, spans, cache, None, rows)? {
-        Some(logits) => model.backend().scores(&logits, picks).await,
-        None => Ok(Vec::new()),
+    block_scores(model, &model.forward_blocks(tokens, positions, spans, cache, None, rows)?, picks).await
+}
+
+/// `picks` (rows of the whole) scored block by block, as
+/// `LogitBlocks::token_scores` does, each block's reduction awaited.
+async fn block_scores<B: ReadBack>(
+    model: &Model<B>,
+    logits: &LogitBlocks<B::Tensor>,
+    picks: &[(usize, u32)],
+) -> Result<Vec<TokenScore>, Error> {
+    if logits.blocks.is_empty() {
+        return Ok(Vec::new());
     }
+    let split = logits.split(picks);
+    let mut results = Vec::with_capacity(logits.blocks.len());
+    for (i, block) in logits.blocks.iter().enumerate() {
+        let local = split.block(i);
+        results.push(if local.is_empty() { Vec::new() } else { model.backend().scores(block, local).await? });
+    }
+    Ok(split.merge(results)?)
 }
 
 /// Runs `tokens` after `cache` (causal attention) and reads back the logits
@@ -163,10 +176,11 @@ pub(crate) async fn forward_logits<B: ReadBack>(
     cache: &mut KvCache<B>,
     rows: &[usize],
 ) -> Result<Vec<f32>, Error> {
-    match model.forward_causal_device(tokens, cache, None, rows)? {
-        Some(logits) => model.backend().read(&logits).await,
-        None => Ok(Vec::new()),
+    let mut all = Vec::new();
+    for block in &model.forward_causal_blocks(tokens, cache, None, rows)?.blocks {
+        all.extend(model.backend().read(block).await?);
     }
+    Ok(all)
 }
 
 /// Generates after `prompt` as `kaoshi_engine::generate` does (the same
