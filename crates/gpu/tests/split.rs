@@ -51,15 +51,8 @@ fn split_matrices_give_the_unsplit_results() {
 
 #[test]
 fn stories260k_with_every_matrix_split_decodes_like_the_cpu() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/models/stories260K/stories260K.gguf");
-    assert!(path.exists(), "this test needs {} (the ../shared fixtures next to the repository)", path.display());
-    let Some(mut dev) = gpu_or_skip() else { return };
     // The smallest matrices are 64 x 64 f32 = 16 KiB: all of them split.
-    dev.set_split_bytes(8 * 1024);
-    let file = GgufFile::open(&path).unwrap();
-    let cpu = Model::load(&file, CpuBackend::new()).unwrap();
-    let gpu = Model::load(&file, GpuBackend::from_device(dev)).unwrap();
+    let Some((cpu, gpu)) = stories260k_split(8 * 1024) else { return };
     let prompt = [1u32, 403, 407, 261, 378];
     let (mut want, mut got) = (Vec::new(), Vec::new());
     greedy(&cpu, &prompt, &mut want);
@@ -74,14 +67,7 @@ fn stories260k_with_every_matrix_split_decodes_like_the_cpu() {
 /// holds 128 MiB.
 #[test]
 fn logits_of_many_rows_come_in_blocks() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/models/stories260K/stories260K.gguf");
-    assert!(path.exists(), "this test needs {} (the ../shared fixtures next to the repository)", path.display());
-    let Some(mut dev) = gpu_or_skip() else { return };
-    dev.set_split_bytes(8 * 1024);
-    let file = GgufFile::open(&path).unwrap();
-    let cpu = Model::load(&file, CpuBackend::new()).unwrap();
-    let gpu = Model::load(&file, GpuBackend::from_device(dev)).unwrap();
+    let Some((cpu, gpu)) = stories260k_split(8 * 1024) else { return };
     let tokens: Vec<u32> = (0..30u32).map(|i| 1 + (i * 53 + 11) % 500).collect();
     let rows: Vec<usize> = (0..tokens.len()).collect();
     // Each row scores the next token; the picks are out of row order.
@@ -104,6 +90,19 @@ fn logits_of_many_rows_come_in_blocks() {
     let scale = reference.data.iter().fold(0f32, |m, x| m.max(x.abs()));
     let diff = host.data.iter().zip(&reference.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
     assert!(diff <= 1e-4 * scale, "max |gpu - cpu| {diff} of {scale}");
+}
+
+/// stories260K on the CPU and on a GPU that splits at `split_bytes`
+/// (`None` without an adapter, unless KAOSHI_REQUIRE_GPU=1).
+fn stories260k_split(split_bytes: u64) -> Option<(Model<CpuBackend>, Model<GpuBackend>)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/models/stories260K/stories260K.gguf");
+    assert!(path.exists(), "this test needs {} (the ../shared fixtures next to the repository)", path.display());
+    let mut dev = gpu_or_skip()?;
+    dev.set_split_bytes(split_bytes);
+    let file = GgufFile::open(&path).unwrap();
+    let cpu = Model::load(&file, CpuBackend::new()).unwrap();
+    Some((cpu, Model::load(&file, GpuBackend::from_device(dev)).unwrap()))
 }
 
 /// 24 greedy tokens after `prompt`, one forward step per token.

@@ -62,9 +62,7 @@ impl<B: Backend> Model<B> {
         hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
     ) -> Result<HostTensor, ModelError> {
-        let start = cache.len();
-        let positions: Vec<usize> = (start..start + tokens.len()).collect();
-        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        let (positions, spans) = causal(cache.len(), tokens.len());
         self.forward(tokens, &positions, &spans, cache, hooks, logit_rows)
     }
 
@@ -77,9 +75,7 @@ impl<B: Backend> Model<B> {
         hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
     ) -> Result<Option<B::Tensor>, ModelError> {
-        let start = cache.len();
-        let positions: Vec<usize> = (start..start + tokens.len()).collect();
-        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        let (positions, spans) = causal(cache.len(), tokens.len());
         self.forward_device(tokens, &positions, &spans, cache, hooks, logit_rows)
     }
 
@@ -156,9 +152,7 @@ impl<B: Backend> Model<B> {
         hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
     ) -> Result<LogitBlocks<B::Tensor>, ModelError> {
-        let start = cache.len();
-        let positions: Vec<usize> = (start..start + tokens.len()).collect();
-        let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+        let (positions, spans) = causal(cache.len(), tokens.len());
         self.forward_blocks(tokens, &positions, &spans, cache, hooks, logit_rows)
     }
 
@@ -348,4 +342,12 @@ fn rope_spec<B: Backend>(file: &GgufFile, c: &ModelConfig, b: &B) -> Result<Rope
         }
     }
     Ok(RopeSpec { inv_freq, neox: c.rope_layout == RopeLayout::Neox, rot_dim: c.rope_dim, position_scale })
+}
+
+/// Positions and key spans of `n` tokens appended causally after `start`
+/// cached ones.
+fn causal(start: usize, n: usize) -> (Vec<usize>, Vec<KeySpan>) {
+    let positions: Vec<usize> = (start..start + n).collect();
+    let spans = positions.iter().map(|&i| KeySpan::causal(i)).collect();
+    (positions, spans)
 }
