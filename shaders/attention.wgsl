@@ -56,7 +56,10 @@ fn main(
     let kv_head = head / (p.n_heads / p.n_kv_heads);
     let d = p.head_dim;
     let kv_cols = p.n_kv_heads * d;
-    let keys = select(0u, p.t, in_range);
+    // Keys past the row's last visible one are skipped: causal prefill
+    // row i reads i + 1 keys, not all of them.
+    let srow = select(0u, row, in_range);
+    let keys = select(0u, min(p.t, max(spans[srow * 3u], spans[srow * 3u + 2u])), in_range);
     let q_off = (row * p.n_heads + head) * d;
 
     var m = -3.0e38;
