@@ -213,7 +213,12 @@ impl Backend for GpuBackend {
     /// As many rows as one binding holds (`GpuDevice::split_bytes`: the
     /// adapter's limit unless a test lowers it).
     fn max_logit_rows(&self, vocab: usize) -> usize {
-        (self.dev.split_bytes() / (vocab.max(1) as u64 * 4)).max(1) as usize
+        self.max_batch_rows(vocab)
+    }
+
+    /// As many rows as one binding holds, as [`Backend::max_logit_rows`].
+    fn max_batch_rows(&self, width: usize) -> usize {
+        (self.dev.split_bytes() / (width.max(1) as u64 * 4)).max(1) as usize
     }
 
     fn argmax_rows(&self, logits: &GpuTensor) -> Result<Vec<u32>, BackendError> {

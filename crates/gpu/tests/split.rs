@@ -11,7 +11,7 @@ use common::{gpu_or_skip, values, weight_file};
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
 use kaoshi_gpu::{DType, GpuBackend};
-use kaoshi_model::{Backend, Model};
+use kaoshi_model::{Backend, KeySpan, Model};
 
 #[test]
 fn split_matrices_give_the_unsplit_results() {
@@ -90,6 +90,43 @@ fn logits_of_many_rows_come_in_blocks() {
     let scale = reference.data.iter().fold(0f32, |m, x| m.max(x.abs()));
     let diff = host.data.iter().zip(&reference.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
     assert!(diff <= 1e-4 * scale, "max |gpu - cpu| {diff} of {scale}");
+}
+
+/// A batch with more rows than one activation may hold runs in chunks
+/// through the cache (`Backend::max_batch_rows`; here 8 KiB holds fewer
+/// than 30 rows of stories260K's MLP activations): a causal
+/// prompt and a shared-prefix scoring batch give the CPU's logits. A batch
+/// whose rows see keys of later chunks runs whole, and gives them too.
+#[test]
+fn long_batches_run_in_chunks_through_the_cache() {
+    let Some((cpu, gpu)) = stories260k_split(8 * 1024) else { return };
+    assert!(gpu.backend().max_batch_rows(gpu.config().ffn_dim) < 30);
+    let tokens: Vec<u32> = (0..30u32).map(|i| 1 + (i * 71 + 3) % 500).collect();
+    let rows: Vec<usize> = vec![29, 0, 11, 12, 29];
+    let compare = |spans: &[KeySpan]| {
+        let positions: Vec<usize> = (0..tokens.len()).collect();
+        let dev = gpu.backend().device();
+        let before = dev.dispatch_count();
+        let got = gpu.forward(&tokens, &positions, spans, &mut gpu.new_cache(), None, &rows).unwrap();
+        let dispatches = dev.dispatch_count() - before;
+        let want = cpu.forward(&tokens, &positions, spans, &mut cpu.new_cache(), None, &rows).unwrap();
+        let scale = want.data.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let diff = got.data.iter().zip(&want.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert_eq!((got.rows, got.cols), (want.rows, want.cols));
+        assert!(diff <= 1e-4 * scale, "max |gpu - cpu| {diff} of {scale}");
+        dispatches
+    };
+    let causal: Vec<KeySpan> = (0..30).map(KeySpan::causal).collect();
+    // Rows 10..30 continue a 10-token prefix, each seeing only itself after it.
+    let scoring: Vec<KeySpan> = (0..30)
+        .map(|i| if i < 10 { KeySpan::causal(i) } else { KeySpan { shared: 10, own_start: i, own_end: i + 1 } })
+        .collect();
+    // Row 0 sees every key: it cannot run before the later rows are cached.
+    let mut whole = causal.clone();
+    whole[0] = KeySpan { shared: 30, own_start: 0, own_end: 0 };
+    let (chunked, scored, unchunked) = (compare(&causal), compare(&scoring), compare(&whole));
+    // Chunks repeat each block's dispatches.
+    assert!(chunked > unchunked && scored > unchunked, "{chunked} / {scored} / {unchunked} dispatches");
 }
 
 /// stories260K on the CPU and on a GPU that splits at `split_bytes`

@@ -305,6 +305,14 @@ pub trait Backend {
     /// Number of rows.
     fn rows(&self, x: &Self::Tensor) -> usize;
 
+    /// The most rows of a `[rows, width]` activation one tensor should hold
+    /// (`Model` runs longer batches in chunks). Unlimited by default; a GPU
+    /// backend answers with its binding limit.
+    fn max_batch_rows(&self, width: usize) -> usize {
+        let _ = width;
+        usize::MAX
+    }
+
     /// The most rows of `[rows, vocab]` logits one tensor should hold
     /// (`Model::forward_blocks` splits beyond). Unlimited by default; a GPU
     /// backend answers with its binding limit.

@@ -116,7 +116,7 @@ impl<B: Backend> Model<B> {
         logit_rows: &[usize],
     ) -> Result<Option<B::Tensor>, ModelError> {
         match self.forward_hidden(tokens, positions, spans, cache, hooks, logit_rows)? {
-            Some(x) => Ok(Some(self.logits_of(&x, logit_rows)?)),
+            Some((x, rows)) => Ok(Some(self.logits_of(&x, &rows)?)),
             None => Ok(None),
         }
     }
@@ -136,8 +136,8 @@ impl<B: Backend> Model<B> {
     ) -> Result<LogitBlocks<B::Tensor>, ModelError> {
         let rows_per_block = self.backend.max_logit_rows(self.config.vocab_size).max(1);
         let mut blocks = Vec::new();
-        if let Some(x) = self.forward_hidden(tokens, positions, spans, cache, hooks, logit_rows)? {
-            for rows in logit_rows.chunks(rows_per_block) {
+        if let Some((x, rows)) = self.forward_hidden(tokens, positions, spans, cache, hooks, logit_rows)? {
+            for rows in rows.chunks(rows_per_block) {
                 blocks.push(self.logits_of(&x, rows)?);
             }
         }
@@ -156,18 +156,74 @@ impl<B: Backend> Model<B> {
         self.forward_blocks(tokens, &positions, &spans, cache, hooks, logit_rows)
     }
 
-    /// The pass up to the last block's output (all rows), or `None` when
-    /// no logits are wanted.
+    /// The pass up to the last block's output, and which of its rows are
+    /// `logit_rows` (in that order); `None` when no logits are wanted.
+    ///
+    /// A batch with more rows than the backend holds in one activation
+    /// ([`Backend::max_batch_rows`] of the widest one: the MLP's, say
+    /// `[rows, 18944]` for the 7B shape) runs as consecutive chunks through
+    /// the cache, each row seeing the same keys as in one pass, when every
+    /// row's span ends within its chunk (causal prompts and scoring do) and
+    /// no hooks are set (they see whole batches).
     fn forward_hidden(
         &self,
         tokens: &[u32],
         positions: &[usize],
         spans: &[KeySpan],
         cache: &mut KvCache<B>,
-        mut hooks: Option<&mut HookSet>,
+        hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
-    ) -> Result<Option<B::Tensor>, ModelError> {
+    ) -> Result<Option<Hidden<B::Tensor>>, ModelError> {
         self.check_batch(tokens, positions, spans, cache, logit_rows)?;
+        let c = &self.config;
+        let widest = c.dim.max(c.n_heads * c.head_dim).max(c.n_kv_heads * c.head_dim).max(c.ffn_dim);
+        let per = self.backend.max_batch_rows(widest).max(1);
+        let (n, start) = (tokens.len(), cache.len());
+        let fits_chunks = spans.iter().enumerate().all(|(i, s)| s.shared.max(s.own_end) <= start + (i / per + 1) * per);
+        if n <= per || hooks.is_some() || !fits_chunks {
+            let x = self.run_blocks(tokens, positions, spans, cache, hooks)?;
+            return Ok(if logit_rows.is_empty() { None } else { Some((x, logit_rows.to_vec())) });
+        }
+        // Only the rows logits are wanted of are kept, chunk after chunk;
+        // `order[i]` is the kept row that is logit_rows[i].
+        let b = &self.backend;
+        let mut kept: Option<B::Tensor> = None;
+        let mut order = vec![0usize; logit_rows.len()];
+        let mut n_kept = 0;
+        for first in (0..n).step_by(per) {
+            let end = (first + per).min(n);
+            let r = first..end;
+            let x = self.run_blocks(&tokens[r.clone()], &positions[r.clone()], &spans[r.clone()], cache, None)?;
+            let mut local = Vec::new();
+            for (i, &row) in logit_rows.iter().enumerate() {
+                if r.contains(&row) {
+                    order[i] = n_kept + local.len();
+                    local.push(row - first);
+                }
+            }
+            if local.is_empty() {
+                continue;
+            }
+            n_kept += local.len();
+            let rows = b.select_rows(&x, &local)?;
+            kept = Some(match kept {
+                None => rows,
+                Some(prev) => b.concat_rows(&prev, &rows)?,
+            });
+        }
+        Ok(kept.map(|k| (k, order)))
+    }
+
+    /// The blocks over one batch (appending its keys and values to `cache`),
+    /// returning the last block's output, all rows.
+    fn run_blocks(
+        &self,
+        tokens: &[u32],
+        positions: &[usize],
+        spans: &[KeySpan],
+        cache: &mut KvCache<B>,
+        mut hooks: Option<&mut HookSet>,
+    ) -> Result<B::Tensor, ModelError> {
         let b = &self.backend;
         let c = &self.config;
         let mut x = b.embed(&self.weights.embed, tokens)?;
@@ -224,7 +280,7 @@ impl<B: Backend> Model<B> {
             };
         }
         cache.len += tokens.len();
-        Ok(if logit_rows.is_empty() { None } else { Some(x) })
+        Ok(x)
     }
 
     /// The logits `[rows.len(), vocab]` of the given rows of the last
@@ -343,6 +399,10 @@ fn rope_spec<B: Backend>(file: &GgufFile, c: &ModelConfig, b: &B) -> Result<Rope
     }
     Ok(RopeSpec { inv_freq, neox: c.rope_layout == RopeLayout::Neox, rot_dim: c.rope_dim, position_scale })
 }
+
+/// The last block's output and which of its rows are the logit rows, in
+/// their order.
+type Hidden<T> = (T, Vec<usize>);
 
 /// Positions and key spans of `n` tokens appended causally after `start`
 /// cached ones.
