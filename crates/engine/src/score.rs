@@ -200,9 +200,6 @@ fn forward_scores<B: Backend>(
     picks: &[(usize, u32)],
 ) -> Result<Vec<TokenScore>, EngineError> {
     let logits = model.forward_blocks(tokens, positions, spans, cache, hooks, logit_rows)?;
-    if logits.blocks.is_empty() {
-        return Ok(Vec::new());
-    }
     Ok(logits.token_scores(model.backend(), picks).map_err(kaoshi_model::ModelError::from)?)
 }
 

@@ -212,11 +212,6 @@ impl Backend for GpuBackend {
 
     /// As many rows as one binding holds (`GpuDevice::split_bytes`: the
     /// adapter's limit unless a test lowers it).
-    fn max_logit_rows(&self, vocab: usize) -> usize {
-        self.max_batch_rows(vocab)
-    }
-
-    /// As many rows as one binding holds, as [`Backend::max_logit_rows`].
     fn max_batch_rows(&self, width: usize) -> usize {
         (self.dev.split_bytes() / (width.max(1) as u64 * 4)).max(1) as usize
     }
@@ -231,8 +226,7 @@ impl Backend for GpuBackend {
         if k <= crate::TOP_K_MAX {
             return self.dev.top_k(logits, k).map_err(err);
         }
-        let host = self.download(logits)?;
-        Ok((0..host.rows).map(|r| kaoshi_model::host_top_k(host.row(r), k)).collect())
+        Ok(self.download(logits)?.top_k_rows(k))
     }
 
     fn token_scores(&self, logits: &GpuTensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, BackendError> {

@@ -32,6 +32,11 @@ impl HostTensor {
     pub fn row(&self, i: usize) -> &[f32] {
         &self.data[i * self.cols..(i + 1) * self.cols]
     }
+
+    /// [`host_top_k`] of each row.
+    pub fn top_k_rows(&self, k: usize) -> Vec<Vec<(u32, f32)>> {
+        (0..self.rows).map(|r| host_top_k(self.row(r), k)).collect()
+    }
 }
 
 /// What [`Backend::linear_fused`] does around `x · wᵀ`, in this order.
@@ -305,19 +310,12 @@ pub trait Backend {
     /// Number of rows.
     fn rows(&self, x: &Self::Tensor) -> usize;
 
-    /// The most rows of a `[rows, width]` activation one tensor should hold
-    /// (`Model` runs longer batches in chunks). Unlimited by default; a GPU
-    /// backend answers with its binding limit.
+    /// The most rows of a `[rows, width]` tensor one tensor should hold:
+    /// `Model` runs longer batches in chunks (width: the widest activation)
+    /// and computes logits in blocks (width: the vocabulary). Unlimited by
+    /// default; a GPU backend answers with its binding limit.
     fn max_batch_rows(&self, width: usize) -> usize {
         let _ = width;
-        usize::MAX
-    }
-
-    /// The most rows of `[rows, vocab]` logits one tensor should hold
-    /// (`Model::forward_blocks` splits beyond). Unlimited by default; a GPU
-    /// backend answers with its binding limit.
-    fn max_logit_rows(&self, vocab: usize) -> usize {
-        let _ = vocab;
         usize::MAX
     }
 
@@ -334,8 +332,7 @@ pub trait Backend {
     /// default reads the whole tensor back; a GPU backend selects on the
     /// device and reads `2k` numbers per row.
     fn top_k_rows(&self, logits: &Self::Tensor, k: usize) -> Result<Vec<Vec<(u32, f32)>>, BackendError> {
-        let host = self.download(logits)?;
-        Ok((0..host.rows).map(|r| host_top_k(host.row(r), k)).collect())
+        Ok(self.download(logits)?.top_k_rows(k))
     }
 
     /// For each `(row, token)` of `picks`, the token's log-probability under

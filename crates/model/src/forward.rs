@@ -122,7 +122,7 @@ impl<B: Backend> Model<B> {
     }
 
     /// As [`Model::forward_device`], the logits in blocks of at most
-    /// [`Backend::max_logit_rows`] rows (no block when `logit_rows` is
+    /// [`Backend::max_batch_rows`] rows (no block when `logit_rows` is
     /// empty): for many rows over a large vocabulary, more than one GPU
     /// binding holds. The blocks run after the whole pass, one at a time.
     pub fn forward_blocks(
@@ -134,7 +134,7 @@ impl<B: Backend> Model<B> {
         hooks: Option<&mut HookSet>,
         logit_rows: &[usize],
     ) -> Result<LogitBlocks<B::Tensor>, ModelError> {
-        let rows_per_block = self.backend.max_logit_rows(self.config.vocab_size).max(1);
+        let rows_per_block = self.backend.max_batch_rows(self.config.vocab_size).max(1);
         let mut blocks = Vec::new();
         if let Some((x, rows)) = self.forward_hidden(tokens, positions, spans, cache, hooks, logit_rows)? {
             for rows in rows.chunks(rows_per_block) {

@@ -2,7 +2,7 @@
 //! 512-token perplexity window and a 152k-entry vocabulary is 311 MB, more
 //! than a GPU binding may hold (128 MiB on lavapipe and by WebGPU's
 //! default). [`crate::Model::forward_blocks`] computes the hidden states
-//! once and the logits block by block ([`Backend::max_logit_rows`]);
+//! once and the logits block by block ([`Backend::max_batch_rows`] of the vocabulary);
 //! [`PickBlocks`] sends each scored `(row, token)` to its block and puts
 //! the results back in order.
 
@@ -24,12 +24,15 @@ impl<T> LogitBlocks<T> {
     }
 
     /// [`Backend::token_scores`] over all blocks, in the order of `picks`
-    /// (rows of the whole).
+    /// (rows of the whole); nothing when no logits were computed.
     pub fn token_scores<B: Backend<Tensor = T>>(
         &self,
         backend: &B,
         picks: &[(usize, u32)],
     ) -> Result<Vec<TokenScore>, BackendError> {
+        if self.blocks.is_empty() {
+            return Ok(Vec::new());
+        }
         let split = self.split(picks);
         let mut results = Vec::with_capacity(self.blocks.len());
         for (i, block) in self.blocks.iter().enumerate() {

@@ -19,7 +19,7 @@ use kaoshi_engine::{
 };
 use kaoshi_gpu::GpuBackend;
 use kaoshi_harness::{ItemRequest, ItemResponse};
-use kaoshi_model::{Backend, KeySpan, KvCache, LogitBlocks, Model, TokenScore, host_top_k};
+use kaoshi_model::{Backend, HostTensor, KeySpan, KvCache, LogitBlocks, Model, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::error::{Error, ErrorKind};
@@ -87,7 +87,7 @@ impl ReadBack for GpuBackend {
             return Ok(self.device().top_k_async(logits, k).await?);
         }
         let data = self.read(logits).await?;
-        Ok(data.chunks(logits.cols.max(1)).map(|row| host_top_k(row, k)).collect())
+        Ok(HostTensor { rows: logits.rows, cols: logits.cols, data }.top_k_rows(k))
     }
 }
 
