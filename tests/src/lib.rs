@@ -57,6 +57,7 @@ pub fn synthetic(arch: &str) -> PathBuf {
             rope_theta: 10_000.0,
             rms_eps: 1e-6,
             tied: arch == "qwen2",
+            rope_freqs: false,
         };
         let vocab = GgufFile::open(&stories260k()).expect("open stories260K");
         let tmp = dir.join(format!("{arch}.gguf.part"));

@@ -11,6 +11,15 @@ pub enum CliError {
     /// Building or running the model failed.
     #[error(transparent)]
     Model(#[from] kaoshi_model::ModelError),
+    /// Loading the model on the chosen backend failed (`--backend gpu`
+    /// says so: its failures are the GPU's).
+    #[error("{}{source}", backend_prefix(*.choice))]
+    Backend {
+        /// The backend asked for.
+        choice: kaoshi_runtime::BackendChoice,
+        /// What failed, with its kind.
+        source: kaoshi_model::ModelError,
+    },
     /// The tokenizer failed.
     #[error(transparent)]
     Tokenizer(#[from] kaoshi_tokenizer::TokenizerError),
@@ -47,5 +56,12 @@ impl CliError {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Self::Io { path, source }
+    }
+}
+
+fn backend_prefix(choice: kaoshi_runtime::BackendChoice) -> &'static str {
+    match choice {
+        kaoshi_runtime::BackendChoice::Gpu => "--backend gpu: ",
+        _ => "",
     }
 }

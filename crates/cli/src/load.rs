@@ -1,62 +1,21 @@
 //! Opening a model file: header, weights (with a progress bar) on the chosen
 //! backend, and tokenizer.
 //!
-//! [`Loaded`] holds an [`Engine`]: the model on the CPU or on the GPU. Each
-//! command stays generic over `B: Backend` through [`with_model!`], which
-//! expands its body once per engine.
+//! [`Loaded`] holds a `kaoshi_runtime::AnyModel`, which decides where the
+//! model runs (the rule for `auto` is there, shared with the browser);
+//! commands stay generic over the backend through `kaoshi_runtime::with_model!`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
-use kaoshi_gpu::{GpuBackend, GpuDevice};
-use kaoshi_model::{Backend, Model, ModelError};
+use kaoshi_gpu::GpuDevice;
+use kaoshi_runtime::{AnyModel, BackendChoice, GpuTuning, LoadOptions};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::error::CliError;
 use crate::progress::bar;
-
-/// The `--backend` option: where the model's weights and ops live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum BackendChoice {
-    /// The CPU (candle-core).
-    #[default]
-    Cpu,
-    /// The GPU (wgpu); fails when there is no adapter or a tensor type the
-    /// GPU kernels lack.
-    Gpu,
-    /// The GPU when an adapter exists and the model loads on it, else the CPU.
-    Auto,
-}
-
-/// The model on one backend.
-pub enum Engine {
-    /// On the CPU (boxed, as is the GPU model: both are a few hundred
-    /// bytes inline and of different sizes).
-    Cpu(Box<Model<CpuBackend>>),
-    /// On the GPU.
-    Gpu(Box<Model<GpuBackend>>),
-}
-
-/// Runs `$body` with `$m` bound to the `&Model<B>` of a [`Loaded`] (or an
-/// [`Engine`] through `engine: ...`), whichever backend it is on.
-macro_rules! with_model {
-    ($loaded:expr, |$m:ident| $body:expr) => {
-        match &$loaded.engine {
-            $crate::load::Engine::Cpu(boxed) => {
-                let $m = &**boxed;
-                $body
-            }
-            $crate::load::Engine::Gpu(boxed) => {
-                let $m = &**boxed;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use with_model;
 
 /// What a result record says about a GPU adapter.
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +28,9 @@ pub struct AdapterInfo {
     pub device_type: String,
     /// The features the adapter offers (wgpu names).
     pub features: Vec<String>,
+    /// Whether it is a software rasterizer (lavapipe, SwiftShader), which
+    /// `--backend auto` leaves for the CPU.
+    pub software: bool,
     /// The limits that matter to compute kernels.
     pub limits: BTreeMap<&'static str, u64>,
     /// The kernel variant every op runs in.
@@ -111,6 +73,7 @@ impl AdapterInfo {
             name: i.name.clone(),
             backend: i.backend.clone(),
             device_type: i.device_type.clone(),
+            software: i.software,
             features: i.features.iter_names().map(|(n, _)| n.to_string()).collect(),
             limits,
             kernel_variant: {
@@ -132,16 +95,16 @@ impl AdapterInfo {
     }
 }
 
-/// Opens the default GPU device, or says why there is none in one line.
-/// `KAOSHI_GPU_WORKGROUP_SIZE` (32, 64 or 256) overrides the default
-/// kernel workgroup size, `KAOSHI_GPU_SUBMIT_EVERY` the number of
-/// dispatches recorded before a submission, `KAOSHI_GPU_FOLD_NORM=1`
-/// folds RMS norms into decoding's products (`GpuDevice::set_fold_norm`)
-/// and `KAOSHI_GPU_WIDE_TILES=0` gives prefill's tiled kernel 4 x 4 outputs
-/// per invocation instead of 8 x 8 (`GpuDevice::set_wide_tiles`), for
-/// tuning on a given GPU.
-pub fn open_device() -> Result<GpuDevice, CliError> {
-    let mut dev = GpuDevice::new().map_err(|e| CliError::Usage(format!("--backend gpu: {e}")))?;
+/// The GPU settings from the environment, checked before any device opens:
+/// `KAOSHI_GPU_WORKGROUP_SIZE` (32, 64 or 256) overrides the default kernel
+/// workgroup size, `KAOSHI_GPU_SUBMIT_EVERY` the number of dispatches
+/// recorded before a submission, `KAOSHI_GPU_FOLD_NORM=1` folds RMS norms
+/// into decoding's products (`GpuDevice::set_fold_norm`) and
+/// `KAOSHI_GPU_WIDE_TILES=0` gives prefill's tiled kernel 4 x 4 outputs per
+/// invocation instead of 8 x 8 (`GpuDevice::set_wide_tiles`), for tuning on
+/// a given GPU.
+pub fn gpu_tuning() -> Result<GpuTuning, CliError> {
+    let mut t = GpuTuning::default();
     if let Ok(text) = std::env::var("KAOSHI_GPU_WORKGROUP_SIZE") {
         let size = text.parse::<u32>().ok().filter(|n| kaoshi_gpu::WORKGROUP_SIZES.contains(n)).ok_or_else(|| {
             CliError::Usage(format!(
@@ -149,23 +112,36 @@ pub fn open_device() -> Result<GpuDevice, CliError> {
                 kaoshi_gpu::WORKGROUP_SIZES
             ))
         })?;
-        let mut v = dev.variant();
-        v.workgroup_size = size;
-        dev.set_variant(v).map_err(|e| CliError::Usage(format!("KAOSHI_GPU_WORKGROUP_SIZE={text}: {e}")))?;
+        t.workgroup_size = Some(size);
     }
     if let Ok(text) = std::env::var("KAOSHI_GPU_SUBMIT_EVERY") {
         let n = text.parse::<u32>().ok().filter(|&n| n > 0).ok_or_else(|| {
             CliError::Usage(format!("KAOSHI_GPU_SUBMIT_EVERY={text}: expected a positive number of dispatches"))
         })?;
-        dev.set_submit_every(n);
+        t.submit_every = Some(n);
     }
-    if let Some(fold) = env_switch("KAOSHI_GPU_FOLD_NORM")? {
-        dev.set_fold_norm(fold);
+    t.fold_norm = env_switch("KAOSHI_GPU_FOLD_NORM")?;
+    t.wide_tiles = env_switch("KAOSHI_GPU_WIDE_TILES")?;
+    Ok(t)
+}
+
+/// Whether `auto` may take a software GPU adapter (lavapipe, SwiftShader),
+/// which it otherwise leaves for the CPU backend: `KAOSHI_AUTO_SOFTWARE_GPU=1`,
+/// for tests of the GPU path through `auto` on a machine without a GPU.
+pub fn auto_accepts_software() -> Result<bool, CliError> {
+    Ok(env_switch("KAOSHI_AUTO_SOFTWARE_GPU")?.unwrap_or(false))
+}
+
+/// The device `choice` lands on, without loading weights (`kaoshi info`):
+/// `None` for the CPU, with the note for `auto`.
+pub fn choose_device(choice: BackendChoice) -> Result<Option<GpuDevice>, CliError> {
+    let (tuning, software) = (gpu_tuning()?, auto_accepts_software()?);
+    let chosen = pollster::block_on(kaoshi_runtime::choose_device(choice, &tuning, software));
+    let (device, fallback) = chosen.map_err(|e| CliError::Backend { choice, source: e })?;
+    if let Some(why) = fallback {
+        eprintln!("note: --backend auto: using the cpu ({why})");
     }
-    if let Some(wide) = env_switch("KAOSHI_GPU_WIDE_TILES")? {
-        dev.set_wide_tiles(wide);
-    }
-    Ok(dev)
+    Ok(device)
 }
 
 /// An environment variable that is 0 or 1, if set.
@@ -181,71 +157,54 @@ fn env_switch(name: &str) -> Result<Option<bool>, CliError> {
 /// A model ready to run, with its tokenizer.
 pub struct Loaded {
     /// The weights on the backend actually used.
-    pub engine: Engine,
+    pub model: AnyModel,
     pub tokenizer: Tokenizer,
     pub model_name: Option<String>,
-    /// The GPU adapter, when the engine is on the GPU.
+    /// The GPU adapter, when the model is on the GPU.
     pub adapter: Option<AdapterInfo>,
 }
 
 impl Loaded {
     /// The backend used: "cpu", or "gpu: ADAPTER (API)".
     pub fn backend(&self) -> String {
-        match &self.adapter {
-            Some(a) => a.describe(),
-            None => "cpu".into(),
-        }
+        self.model.describe()
     }
 
-    /// Which backend the engine is on, as a definite choice (never `Auto`).
+    /// Which backend the model is on, as a definite choice (never `Auto`).
     pub fn choice(&self) -> BackendChoice {
-        match self.engine {
-            Engine::Cpu(_) => BackendChoice::Cpu,
-            Engine::Gpu(_) => BackendChoice::Gpu,
+        match self.model {
+            AnyModel::Cpu(_) => BackendChoice::Cpu,
+            AnyModel::Gpu(_) => BackendChoice::Gpu,
         }
     }
 }
 
-fn load_on<B: Backend>(file: &GgufFile, backend: B) -> Result<Model<B>, ModelError> {
-    let pb = bar(0, "loading");
-    let model = Model::load_with_progress(file, backend, &mut |done, total| {
-        pb.set_length(total as u64);
-        pb.set_position(done as u64);
-    });
-    pb.finish_and_clear();
-    model
-}
-
-/// Loads on the GPU: the device, then the weights; errors name the adapter.
-fn load_gpu(file: &GgufFile) -> Result<(Model<GpuBackend>, AdapterInfo), CliError> {
-    let dev = open_device()?;
-    let adapter = AdapterInfo::of(&dev);
-    let model = load_on(file, GpuBackend::from_device(dev))
-        .map_err(|e| CliError::Usage(format!("--backend gpu on {}: {e}", adapter.name)))?;
-    Ok((model, adapter))
-}
-
-/// Opens `path`, loads its weights on `backend` and builds its tokenizer.
-/// `Auto` falls back to the CPU with a one-line note on stderr.
-pub fn load_model(path: &Path, backend: BackendChoice) -> Result<Loaded, CliError> {
+/// Opens `path`, loads its weights on `choice`'s backend (a progress bar per block)
+/// and builds its tokenizer. `auto` on the CPU says why in a one-line note
+/// on stderr.
+pub fn load_model(path: &Path, choice: BackendChoice) -> Result<Loaded, CliError> {
     let file = GgufFile::open(path)?;
     let tokenizer = Tokenizer::from_gguf_metadata(file.metadata().as_map())?;
     let model_name = file.metadata().get_str("general.name").map(str::to_string);
-    let (engine, adapter) = match backend {
-        BackendChoice::Cpu => (Engine::Cpu(Box::new(load_on(&file, CpuBackend::new())?)), None),
-        BackendChoice::Gpu => {
-            let (m, a) = load_gpu(&file)?;
-            (Engine::Gpu(Box::new(m)), Some(a))
-        }
-        BackendChoice::Auto => match load_gpu(&file) {
-            Ok((m, a)) => (Engine::Gpu(Box::new(m)), Some(a)),
-            Err(e) => {
-                let why = e.to_string();
-                let why = why.strip_prefix("--backend gpu").unwrap_or(&why);
-                eprintln!("note: --backend auto: using the cpu (gpu{why})");
-                (Engine::Cpu(Box::new(load_on(&file, CpuBackend::new())?)), None)
-            }
-        },
+    let pb = bar(0, "loading");
+    let mut progress = |done: usize, total: usize| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
     };
-    Ok(Loaded { engine, tokenizer, model_name, adapter })
+    let opts = LoadOptions {
+        tuning: gpu_tuning()?,
+        auto_accepts_software: auto_accepts_software()?,
+        progress: Some(&mut progress),
+    };
+    let placed = pollster::block_on(AnyModel::load(&file, choice, opts));
+    pb.finish_and_clear();
+    let placed = placed.map_err(|e| CliError::Backend { choice, source: e })?;
+    if let Some(why) = &placed.fallback {
+        eprintln!("note: --backend auto: using the cpu ({why})");
+    }
+    let adapter = match &placed.model {
+        AnyModel::Gpu(m) => Some(AdapterInfo::of(m.backend().device())),
+        AnyModel::Cpu(_) => None,
+    };
+    Ok(Loaded { model: placed.model, tokenizer, model_name, adapter })
 }

@@ -217,7 +217,9 @@ fn unsupported_type_fails_on_gpu_and_falls_back_with_auto() {
     assert!(err.contains(dtype) || err.contains(debug_name), "the error should name {dtype}: {err}");
     assert!(err.contains("--backend gpu"), "{err}");
 
-    let out = kaoshi(&[&args[..], &["--backend", "auto"]].concat());
+    // auto leaves a software adapter (lavapipe) for the CPU; this switch
+    // lets it try one, so that the fallback after a failed GPU load runs.
+    let out = kaoshi_env(&[&args[..], &["--backend", "auto"]].concat(), &[("KAOSHI_AUTO_SOFTWARE_GPU", "1")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "auto should fall back to the cpu: {stderr}");
     let note: Vec<&str> = stderr.lines().filter(|l| l.contains("--backend auto")).collect();
@@ -225,6 +227,36 @@ fn unsupported_type_fails_on_gpu_and_falls_back_with_auto() {
     assert!(note[0].contains("cpu") && (note[0].contains(dtype) || note[0].contains(debug_name)), "{stderr}");
     let cpu = ok(&[&args[..], &["--backend", "cpu"]].concat());
     assert_eq!(String::from_utf8_lossy(&out.stdout), cpu);
+}
+
+/// `auto` does not take a software adapter (a CPU rasterizer, far slower
+/// than the CPU backend) and says so in one note; `KAOSHI_AUTO_SOFTWARE_GPU=1`
+/// lets it, and `gpu` always takes it.
+#[test]
+fn auto_leaves_a_software_adapter_for_the_cpu() {
+    if !gpu() {
+        return;
+    }
+    let args = ["info", "--model", &stories(), "--backend", "auto", "--json"];
+    let v = |out: &Output| -> serde_json::Value { serde_json::from_slice(&out.stdout).expect("json") };
+    let gpu_info = v(&kaoshi(&["info", "--model", &stories(), "--backend", "gpu", "--json"]));
+    let software = gpu_info["adapter"]["software"].as_bool().expect("adapter.software");
+    let out = kaoshi(&args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.contains("--backend auto")).collect();
+    if software {
+        assert_eq!(v(&out)["backend"], "cpu", "auto took the software adapter: {stderr}");
+        assert_eq!(notes.len(), 1, "one note expected: {stderr}");
+        assert!(notes[0].contains("software rasterizer") && notes[0].contains("using the cpu"), "{stderr}");
+        let accepted = kaoshi_env(&args, &[("KAOSHI_AUTO_SOFTWARE_GPU", "1")]);
+        assert!(v(&accepted)["backend"].as_str().expect("backend").starts_with("gpu: "));
+    } else {
+        assert!(v(&out)["backend"].as_str().expect("backend").starts_with("gpu: "), "a hardware GPU is taken");
+        assert!(notes.is_empty(), "{stderr}");
+    }
+    let out = kaoshi_env(&args, &[("KAOSHI_AUTO_SOFTWARE_GPU", "maybe")]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("expected 0 or 1"));
 }
 
 #[test]

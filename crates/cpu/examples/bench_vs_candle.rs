@@ -14,12 +14,18 @@ use candle_core::{Device, Tensor};
 use candle_transformers::models::quantized_qwen2;
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
-use kaoshi_model::Model;
+use kaoshi_model::{Forward, HostTensor, KvCache, Model};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn argmax(v: &[f32]) -> u32 {
     v.iter().enumerate().fold((0, f32::NEG_INFINITY), |b, (i, &x)| if x > b.1 { (i, x) } else { b }).0 as u32
+}
+
+/// The last row's logits after `req`, read back.
+fn host_logits(model: &Model<CpuBackend>, req: Forward<'_>, cache: &mut KvCache<CpuBackend>) -> Res<HostTensor> {
+    let out = model.run(req, cache)?;
+    Ok(out.logits.to_host(model.backend(), model.config().vocab_size)?)
 }
 
 /// Seconds for the prefill of `prompt` and for `n_gen` decode steps.
@@ -28,12 +34,12 @@ fn kaoshi(path: &std::path::Path, prompt: &[u32], n_gen: usize) -> Res<(f64, f64
     let model = Model::load(&file, CpuBackend::new())?;
     let mut cache = model.new_cache();
     let t = Instant::now();
-    let l = model.forward_causal(prompt, &mut cache, None, &[prompt.len() - 1])?;
+    let l = host_logits(&model, Forward::causal(prompt), &mut cache)?;
     let prefill = t.elapsed().as_secs_f64();
     let mut next = argmax(l.row(0));
     let t = Instant::now();
     for _ in 0..n_gen {
-        next = argmax(model.forward_causal(&[next], &mut cache, None, &[0])?.row(0));
+        next = argmax(host_logits(&model, Forward::causal(&[next]), &mut cache)?.row(0));
     }
     Ok((prefill, t.elapsed().as_secs_f64()))
 }

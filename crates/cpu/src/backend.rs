@@ -31,9 +31,14 @@ impl CpuBackend {
     }
 }
 
-/// Turns any displayable failure into a [`BackendError`].
+/// Turns any displayable failure (candle's, mostly) into a [`BackendError`].
 pub(crate) fn err(e: impl std::fmt::Display) -> BackendError {
-    BackendError { backend: "cpu".into(), message: e.to_string() }
+    BackendError::other("cpu", e)
+}
+
+/// A [`BackendError::Shape`] of the CPU backend.
+fn shape(message: String) -> BackendError {
+    BackendError::shape("cpu", message)
 }
 
 pub(crate) fn host(x: &Tensor) -> Result<(usize, usize, Vec<f32>), BackendError> {
@@ -46,17 +51,17 @@ impl Backend for CpuBackend {
     type Tensor = Tensor;
     type Matrix = QMatMul;
 
-    fn name(&self) -> String {
-        "cpu".into()
+    fn name(&self) -> &'static str {
+        "cpu"
     }
 
     fn load_matrix(&self, file: &GgufFile, name: &str) -> Result<QMatMul, BackendError> {
-        let q = file.read_qtensor(name).map_err(err)?;
+        let q = file.read_qtensor(name)?;
         QMatMul::from_qtensor(q).map_err(err)
     }
 
     fn load_vector(&self, file: &GgufFile, name: &str) -> Result<Tensor, BackendError> {
-        let q = file.read_qtensor(name).map_err(err)?;
+        let q = file.read_qtensor(name)?;
         let t = q.dequantize(&self.device).map_err(err)?;
         let n = t.elem_count();
         t.reshape((1, n)).map_err(err)
@@ -100,7 +105,7 @@ impl Backend for CpuBackend {
                 let (r, c, mut data) = host(x)?;
                 let (_, vc, v) = host(v)?;
                 if vc != c {
-                    return Err(err(format!("vector of {vc} added to rows of {c}")));
+                    return Err(shape(format!("vector of {vc} added to rows of {c}")));
                 }
                 for &row in rows.iter().filter(|&&row| row < r) {
                     for (d, s) in data[row * c..(row + 1) * c].iter_mut().zip(&v) {
@@ -116,7 +121,7 @@ impl Backend for CpuBackend {
         let (r, c, mut data) = host(x)?;
         let (_, wc, w) = host(weight)?;
         if group == 0 || c % group != 0 || wc != group {
-            return Err(err(format!("rms_norm of width {c} in groups of {group} with weight of {wc}")));
+            return Err(shape(format!("rms_norm of width {c} in groups of {group} with weight of {wc}")));
         }
         elementwise::rms_norm(&mut data, &w, eps);
         self.upload(&data, r, c)
@@ -125,7 +130,7 @@ impl Backend for CpuBackend {
     fn rope(&self, x: &Tensor, positions: &[usize], head_dim: usize, spec: &RopeSpec) -> Result<Tensor, BackendError> {
         let (r, c, mut data) = host(x)?;
         if r != positions.len() || head_dim == 0 || c % head_dim != 0 || spec.rot_dim > head_dim {
-            return Err(err(format!("rope on [{r}, {c}] with {} positions, head {head_dim}", positions.len())));
+            return Err(shape(format!("rope on [{r}, {c}] with {} positions, head {head_dim}", positions.len())));
         }
         elementwise::rope(&mut data, c, positions, head_dim, spec);
         self.upload(&data, r, c)
@@ -152,11 +157,35 @@ impl Backend for CpuBackend {
         gate.silu().and_then(|g| g.mul(up)).map_err(err)
     }
 
-    fn scale_columns(&self, x: &Tensor, cols: &[usize], factor: f32) -> Result<Tensor, BackendError> {
+    fn attention_pattern(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        spans: &[KeySpan],
+        width: usize,
+    ) -> Result<Tensor, BackendError> {
+        attention::pattern(q, k, n_heads, n_kv_heads, head_dim, spans, width).map_err(err)
+    }
+
+    fn scale_columns(
+        &self,
+        x: &Tensor,
+        cols: &[usize],
+        factor: f32,
+        rows: Option<&[usize]>,
+    ) -> Result<Tensor, BackendError> {
         let (r, c, mut data) = host(x)?;
-        for row in data.chunks_mut(c) {
-            for &col in cols.iter().filter(|&&col| col < c) {
-                row[col] *= factor;
+        if let Some(&bad) = cols.iter().find(|&&col| col >= c) {
+            return Err(shape(format!("column {bad} of rows of {c}")));
+        }
+        for (i, row) in data.chunks_mut(c.max(1)).enumerate() {
+            if rows.is_none_or(|rows| rows.contains(&i)) {
+                for &col in cols {
+                    row[col] *= factor;
+                }
             }
         }
         self.upload(&data, r, c)

@@ -19,7 +19,7 @@ use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qw
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
 use kaoshi_formats::synth::{SynthSpec, write_synthetic};
-use kaoshi_model::Model;
+use kaoshi_model::{Backend, Forward, HostTensor, KvCache, Model};
 
 /// Relative tolerance (`max |kaoshi - candle| / max |candle|` over all
 /// positions) per architecture and storage type: the one place to change a
@@ -188,18 +188,24 @@ fn kaoshi_logits(path: &Path, ids: &[u32]) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
     let model = Model::load(&file, CpuBackend::new()).expect("kaoshi loads the model");
     let vocab = model.config().vocab_size;
     let rows: Vec<usize> = (0..ids.len()).collect();
-    let batch = model.forward_causal(ids, &mut model.new_cache(), None, &rows).expect("batched forward");
+    let batch = host_logits(&model, Forward::causal(ids).logit_rows(&rows), &mut model.new_cache());
     assert_eq!((batch.rows, batch.cols), (ids.len(), vocab));
     let mut cache = model.new_cache();
     let stepwise = ids
         .iter()
         .map(|&t| {
-            let l = model.forward_causal(&[t], &mut cache, None, &[0]).expect("one-token forward");
+            let l = host_logits(&model, Forward::causal(&[t]), &mut cache);
             assert_eq!((l.rows, l.cols), (1, vocab));
             l.data
         })
         .collect();
     (rows.iter().map(|&r| batch.row(r).to_vec()).collect(), stepwise)
+}
+
+/// The logits a forward request asks for, read back.
+fn host_logits<B: Backend>(model: &Model<B>, req: Forward<'_>, cache: &mut KvCache<B>) -> HostTensor {
+    let out = model.run(req, cache).expect("kaoshi's forward pass");
+    out.logits.to_host(model.backend(), model.config().vocab_size).expect("read back")
 }
 
 /// Runs `ids` through both implementations and checks every pairing of

@@ -1,7 +1,7 @@
 //! Text generation: greedy or sampled, streaming, with stop tokens and
 //! stop strings.
 
-use kaoshi_model::{Backend, HookSet, Model, ModelError};
+use kaoshi_model::{Backend, Forward, HookSet, KvCache, Model, ModelError};
 use kaoshi_tokenizer::{StreamDecoder, Tokenizer};
 use serde::Serialize;
 
@@ -58,7 +58,7 @@ pub fn generate<B: Backend>(
     tok: &Tokenizer,
     prompt: &[u32],
     params: &GenerateParams,
-    mut hooks: Option<&mut HookSet>,
+    hooks: Option<&HookSet>,
     on_text: &mut dyn FnMut(&str) -> bool,
 ) -> Result<GenerationOutput, EngineError> {
     let mut decoding = Decoding::new(tok, prompt, params)?;
@@ -68,13 +68,13 @@ pub fn generate<B: Backend>(
     let mut rng = Rng::new(params.sampling.seed);
     let mut cache = model.new_cache();
     let ctx_max = model.config().context_length;
-    let mut next = next_token(model, prompt, &mut cache, hooks.as_deref_mut(), &params.sampling, &mut rng)?;
+    let mut next = next_token(model, prompt, &mut cache, hooks, &params.sampling, &mut rng)?;
     while decoding.push(next, on_text)? {
         if cache.len() >= ctx_max {
             decoding.context_full();
             break;
         }
-        next = next_token(model, &[next], &mut cache, hooks.as_deref_mut(), &params.sampling, &mut rng)?;
+        next = next_token(model, &[next], &mut cache, hooks, &params.sampling, &mut rng)?;
     }
     Ok(decoding.finish(on_text))
 }
@@ -171,14 +171,13 @@ impl<'a> Decoding<'a> {
 pub fn next_token<B: Backend>(
     model: &Model<B>,
     tokens: &[u32],
-    cache: &mut kaoshi_model::KvCache<B>,
-    hooks: Option<&mut HookSet>,
+    cache: &mut KvCache<B>,
+    hooks: Option<&HookSet>,
     sampling: &SamplingParams,
     rng: &mut Rng,
 ) -> Result<u32, EngineError> {
-    let logits = model
-        .forward_causal_device(tokens, cache, hooks, &[tokens.len() - 1])?
-        .ok_or_else(|| EngineError::BadRequest("no logits row".into()))?;
+    let out = model.run(Forward::causal(tokens).hooks(hooks), cache)?;
+    let logits = out.logits.into_single().ok_or_else(|| EngineError::BadRequest("no logits row".into()))?;
     let b = model.backend();
     if sampling.temperature <= 0.0 {
         let ids = b.argmax_rows(&logits).map_err(ModelError::from)?;

@@ -7,7 +7,7 @@
 //! method of the Hugging Face perplexity guide). When the model has a BOS
 //! token it leads every window, so the first token is scored too.
 
-use kaoshi_model::{Backend, Model, ModelError};
+use kaoshi_model::{Backend, Forward, Model, ModelError};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
@@ -139,11 +139,10 @@ pub fn perplexity<B: Backend>(
     let plan = PerplexityPlan::new(tok, text, params, model.config().context_length)?;
     let mut log_probs = Vec::with_capacity(plan.windows.len());
     for (w, window) in plan.windows.iter().enumerate() {
-        let mut cache = model.new_cache();
         // Logits in blocks: a window of 512 rows over a 152k vocabulary is
         // more than one GPU binding holds.
-        let logits = model.forward_causal_blocks(&window.tokens, &mut cache, None, &window.rows)?;
-        let scores = logits.token_scores(model.backend(), &window.picks).map_err(ModelError::from)?;
+        let out = model.run(Forward::causal(&window.tokens).logit_rows(&window.rows), &mut model.new_cache())?;
+        let scores = out.logits.token_scores(model.backend(), &window.picks).map_err(ModelError::from)?;
         log_probs.push(scores.iter().map(|s| s.log_prob).collect());
         progress(w + 1, plan.windows.len());
     }

@@ -6,7 +6,7 @@
 //! ([`kaoshi_model::KeySpan`]). The result is the same as scoring each
 //! `context + continuation` from scratch (tested), at a fraction of the cost.
 
-use kaoshi_model::{Backend, HookSet, KeySpan, Model, TokenScore};
+use kaoshi_model::{Backend, Forward, HookSet, KeySpan, KvCache, Model, ModelError, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 use serde::{Deserialize, Serialize};
 
@@ -145,62 +145,39 @@ impl ScoringPlan {
 
 /// Scores token continuations after `context` (which must not be empty: the
 /// first continuation token is predicted from the last context token),
-/// following a [`ScoringPlan`].
+/// following a [`ScoringPlan`]. `hooks` apply to every pass (their
+/// interventions steer the scores; captures are taken with
+/// [`kaoshi_model::Model::run`]).
 pub fn score_continuations<B: Backend>(
     model: &Model<B>,
     context: &[u32],
     continuations: &[Vec<u32>],
-    mut hooks: Option<&mut HookSet>,
+    hooks: Option<&HookSet>,
 ) -> Result<Vec<ContinuationScore>, EngineError> {
     let plan = ScoringPlan::new(context, continuations)?;
     let mut ctx_cache = model.new_cache();
-    let positions: Vec<usize> = (0..context.len()).collect();
-    let spans: Vec<KeySpan> = positions.iter().map(|&i| KeySpan::causal(i)).collect();
-    let last = [context.len() - 1];
-    let first = forward_scores(
-        model,
-        context,
-        &positions,
-        &spans,
-        &mut ctx_cache,
-        hooks.as_deref_mut(),
-        &last,
-        &plan.first_picks,
-    )?;
+    let last = Forward::causal(context).hooks(hooks);
+    let first = forward_scores(model, last, &mut ctx_cache, &plan.first_picks)?;
     let mut got = Vec::with_capacity(plan.batches.len());
     for b in &plan.batches {
-        let mut cache = ctx_cache.clone();
         let rows: Vec<usize> = (0..b.tokens.len()).collect();
-        got.push(forward_scores(
-            model,
-            &b.tokens,
-            &b.positions,
-            &b.spans,
-            &mut cache,
-            hooks.as_deref_mut(),
-            &rows,
-            &b.picks,
-        )?);
+        let req = Forward::spans(&b.tokens, &b.positions, &b.spans).logit_rows(&rows).hooks(hooks);
+        got.push(forward_scores(model, req, &mut ctx_cache.clone(), &b.picks)?);
     }
     plan.finish(&first, &got)
 }
 
-/// Runs a forward pass and scores `picks` (`(index into logit_rows, token)`)
-/// on the backend, reading back two numbers per pick instead of whole rows
-/// of logits.
-#[allow(clippy::too_many_arguments)]
+/// Runs a forward pass and scores `picks` (`(index into the logit rows,
+/// token)`) on the backend, reading back two numbers per pick instead of
+/// whole rows of logits.
 fn forward_scores<B: Backend>(
     model: &Model<B>,
-    tokens: &[u32],
-    positions: &[usize],
-    spans: &[KeySpan],
-    cache: &mut kaoshi_model::KvCache<B>,
-    hooks: Option<&mut HookSet>,
-    logit_rows: &[usize],
+    req: Forward<'_>,
+    cache: &mut KvCache<B>,
     picks: &[(usize, u32)],
 ) -> Result<Vec<TokenScore>, EngineError> {
-    let logits = model.forward_blocks(tokens, positions, spans, cache, hooks, logit_rows)?;
-    Ok(logits.token_scores(model.backend(), picks).map_err(kaoshi_model::ModelError::from)?)
+    let out = model.run(req, cache)?;
+    Ok(out.logits.token_scores(model.backend(), picks).map_err(ModelError::from)?)
 }
 
 /// The reference path: each `context + continuation` runs from scratch in
@@ -215,8 +192,8 @@ pub fn score_from_scratch<B: Backend>(
     }
     let full: Vec<u32> = context.iter().chain(continuation).copied().collect();
     let rows: Vec<usize> = (context.len() - 1..full.len() - 1).collect();
-    let mut cache = model.new_cache();
-    let logits = model.forward_causal(&full, &mut cache, None, &rows)?;
+    let out = model.run(Forward::causal(&full).logit_rows(&rows), &mut model.new_cache())?;
+    let logits = out.logits.to_host(model.backend(), model.config().vocab_size).map_err(ModelError::from)?;
     let mut s =
         ContinuationScore { logprob: 0.0, is_greedy: true, n_tokens: continuation.len(), token_logprobs: vec![] };
     for (k, &t) in continuation.iter().enumerate() {

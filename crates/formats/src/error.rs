@@ -103,14 +103,14 @@ pub enum FormatError {
         /// What is wrong with it.
         problem: String,
     },
-    /// candle could not decode a tensor's payload.
+    /// A tensor's payload cannot be decoded as asked.
     #[error("{path}: cannot decode tensor {tensor}: {message}")]
     Decode {
         /// The file.
         path: PathBuf,
         /// The tensor.
         tensor: String,
-        /// candle's message.
+        /// What is wrong.
         message: String,
     },
 }

@@ -182,6 +182,26 @@ impl GgufFile {
         Ok(bytes)
     }
 
+    /// Reads a tensor of floats (F32, F16 or BF16, as norm weights and rope
+    /// factors are stored) as f32 values, on the host.
+    pub fn read_vector_f32(&self, name: &str) -> Result<Vec<f32>, FormatError> {
+        let entry = self.require_tensor(name)?;
+        let bytes = self.read_tensor_bytes(name)?;
+        let halves = || bytes.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+        Ok(match entry.dtype {
+            GgmlDType::F32 => bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+            GgmlDType::F16 => halves().map(|h| half::f16::from_bits(h).to_f32()).collect(),
+            GgmlDType::BF16 => halves().map(|h| half::bf16::from_bits(h).to_f32()).collect(),
+            other => {
+                return Err(FormatError::Decode {
+                    path: self.path.clone(),
+                    tensor: name.to_string(),
+                    message: format!("{} values where floats (F32, F16, BF16) are expected", dtype_name(other)),
+                });
+            }
+        })
+    }
+
     /// Reads one tensor as a candle [`QTensor`] on the CPU, in its stored type.
     pub fn read_qtensor(&self, name: &str) -> Result<QTensor, FormatError> {
         let entry = self.require_tensor(name)?;

@@ -41,6 +41,9 @@ pub struct SynthSpec {
     pub rms_eps: f32,
     /// Output projection shared with the embedding.
     pub tied: bool,
+    /// Write Llama-3.1-style rope frequency factors (`rope_freqs.weight`,
+    /// random divisors in 1..3, one per rotated pair).
+    pub rope_freqs: bool,
 }
 
 impl SynthSpec {
@@ -61,6 +64,7 @@ impl SynthSpec {
                 rope_theta,
                 rms_eps,
                 tied,
+                rope_freqs: false,
             }
         };
         Some(match name {
@@ -91,6 +95,7 @@ impl SynthSpec {
             rope_theta: 10000.0,
             rms_eps: 1e-5,
             tied: false,
+            rope_freqs: false,
         }
     }
 
@@ -127,6 +132,9 @@ fn err(path: &Path, message: String) -> FormatError {
 fn tensor_list(spec: &SynthSpec) -> Vec<(String, Vec<usize>, bool)> {
     let (d, q, kv, f) = (spec.dim, spec.heads * spec.head_dim, spec.kv_heads * spec.head_dim, spec.ffn);
     let mut t = vec![("token_embd.weight".to_string(), vec![spec.vocab, d], true)];
+    if spec.rope_freqs {
+        t.push(("rope_freqs.weight".to_string(), vec![spec.head_dim / 2], false));
+    }
     for l in 0..spec.layers {
         let b = |s: &str| format!("blk.{l}.{s}");
         t.push((b("attn_norm.weight"), vec![d], false));
@@ -320,7 +328,11 @@ fn quantize_all(
     let one = |(name, shape, matrix): &(String, Vec<usize>, bool)| -> Result<QTensor, FormatError> {
         let n: usize = shape.iter().product();
         let values = if !matrix {
-            if name.ends_with(".bias") { random(n, seed, name, 0.0, 0.1) } else { random(n, seed, name, 1.0, 0.2) }
+            match name.as_str() {
+                "rope_freqs.weight" => random(n, seed, name, 2.0, 1.0),
+                _ if name.ends_with(".bias") => random(n, seed, name, 0.0, 0.1),
+                _ => random(n, seed, name, 1.0, 0.2),
+            }
         } else {
             // Uniform with std 1/sqrt(fan_in) keeps activations O(1) through the blocks.
             let fan_in = shape[shape.len() - 1] as f32;

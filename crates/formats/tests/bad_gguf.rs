@@ -176,6 +176,7 @@ fn synthetic_bytes(name: &str) -> Vec<u8> {
         rope_theta: 10_000.0,
         rms_eps: 1e-5,
         tied: false,
+        rope_freqs: false,
     };
     let path = tmp(&format!("{name}_synthetic.gguf"));
     write_synthetic(&spec, GgmlDType::F32, 1, None, &path, &mut |_, _| {}).expect("write synthetic model");

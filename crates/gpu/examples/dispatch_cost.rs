@@ -8,7 +8,7 @@
 use kaoshi_formats::GgufFile;
 use kaoshi_formats::synth::{SynthSpec, write_synthetic};
 use kaoshi_gpu::GpuBackend;
-use kaoshi_model::{Backend, KeySpan, Model};
+use kaoshi_model::{Backend, Forward, Model};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spec = SynthSpec {
@@ -24,6 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rope_theta: 1e6,
         rms_eps: 1e-6,
         tied: true,
+        rope_freqs: false,
     };
     let path = std::env::temp_dir().join(format!("kaoshi-dispatch-cost-{}.gguf", std::process::id()));
     write_synthetic(&spec, candle_core::quantized::GgmlDType::Q8_0, 1, None, &path, &mut |_, _| {})?;
@@ -40,11 +41,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let steps = 200;
     let d0 = model.backend().dispatch_count();
     for step in 0..steps + 20 {
-        let pos = cache.len();
         let t = std::time::Instant::now();
-        let logits = model
-            .forward_device(&[next], &[pos], &[KeySpan::causal(pos)], &mut cache, None, &[0])?
-            .expect("one logits row");
+        let logits = model.run(Forward::causal(&[next]), &mut cache)?.logits.into_single().expect("one logits row");
         let recorded = t.elapsed().as_secs_f64();
         model.backend().device().flush()?;
         let flushed = t.elapsed().as_secs_f64();

@@ -1,10 +1,11 @@
 //! [`GpuBackend`]: [`kaoshi_model::Backend`] on a [`GpuDevice`].
 //!
 //! Weights: F32, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K matrices stay in their file
-//! layout on the device (BF16 and the other ggml types are refused with an error naming the tensor);
-//! F32/F16 vectors are widened to f32. Every op is a GPU kernel or a GPU
-//! buffer copy except `scale_columns` (host round trip; it is used only by
-//! interventions) and the uniform/index uploads each op makes.
+//! layout on the device (BF16 and the other ggml types are refused with
+//! [`BackendError::UnsupportedDtype`] naming the tensor); F32/F16/BF16
+//! vectors are widened to f32. Every op is a GPU kernel or a GPU buffer
+//! copy, besides the uniform/index uploads each op makes; failures keep
+//! their kind ([`crate::GpuError`] into [`BackendError`]).
 
 use kaoshi_formats::{GgmlDType, GgufFile};
 use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, LinearFusion, RopeSpec, TokenScore};
@@ -40,10 +41,6 @@ impl GpuBackend {
     }
 }
 
-fn err(e: impl std::fmt::Display) -> BackendError {
-    BackendError { backend: "gpu".into(), message: e.to_string() }
-}
-
 /// The weight's type for the kernels, or an error naming the unsupported one.
 fn weight_dtype(name: &str, dtype: GgmlDType) -> Result<DType, BackendError> {
     match dtype {
@@ -59,7 +56,12 @@ fn weight_dtype(name: &str, dtype: GgmlDType) -> Result<DType, BackendError> {
         GgmlDType::Q2K => Ok(DType::Q2K),
         GgmlDType::Q3K => Ok(DType::Q3K),
         GgmlDType::Q5K => Ok(DType::Q5K),
-        other => Err(err(format!("{name}: {other:?} weights are not supported by the GPU backend yet"))),
+        other => Err(BackendError::UnsupportedDtype {
+            backend: "gpu",
+            tensor: name.to_string(),
+            dtype: kaoshi_formats::dtype_name(other).to_string(),
+            role: "weights",
+        }),
     }
 }
 
@@ -67,46 +69,52 @@ impl Backend for GpuBackend {
     type Tensor = GpuTensor;
     type Matrix = GpuMatrix;
 
-    fn name(&self) -> String {
-        "gpu".into()
+    fn name(&self) -> &'static str {
+        "gpu"
     }
 
     fn load_matrix(&self, file: &GgufFile, name: &str) -> Result<GpuMatrix, BackendError> {
-        let entry = file.require_tensor(name).map_err(err)?;
+        let entry = file.require_tensor(name)?;
         let [rows, cols] = entry.shape[..] else {
-            return Err(err(format!("{name}: expected a matrix, found shape {:?}", entry.shape)));
+            return Err(BackendError::shape(
+                "gpu",
+                format!("{name}: expected a matrix, found shape {:?}", entry.shape),
+            ));
         };
         let dtype = weight_dtype(name, entry.dtype)?;
-        let bytes = file.read_tensor_bytes(name).map_err(err)?;
-        self.dev.upload_matrix(&bytes, dtype, rows, cols).map_err(err)
+        let bytes = file.read_tensor_bytes(name)?;
+        Ok(self.dev.upload_matrix(&bytes, dtype, rows, cols)?)
     }
 
+    /// Float vectors (F32, F16, BF16) are widened to f32 on the host.
     fn load_vector(&self, file: &GgufFile, name: &str) -> Result<GpuTensor, BackendError> {
-        let entry = file.require_tensor(name).map_err(err)?;
-        let bytes = file.read_tensor_bytes(name).map_err(err)?;
-        let data: Vec<f32> = match entry.dtype {
-            GgmlDType::F32 => bytemuck::pod_collect_to_vec(&bytes),
-            GgmlDType::F16 => bytes.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            other => return Err(err(format!("{name}: {other:?} vectors are not supported by the GPU backend"))),
-        };
-        let n = data.len();
-        self.dev.upload_tensor(&data, 1, n).map_err(err)
+        let entry = file.require_tensor(name)?;
+        if !matches!(entry.dtype, GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16) {
+            return Err(BackendError::UnsupportedDtype {
+                backend: "gpu",
+                tensor: name.to_string(),
+                dtype: entry.type_name().to_string(),
+                role: "vectors",
+            });
+        }
+        let data = file.read_vector_f32(name)?;
+        Ok(self.dev.upload_tensor(&data, 1, data.len())?)
     }
 
     fn upload(&self, data: &[f32], rows: usize, cols: usize) -> Result<GpuTensor, BackendError> {
-        self.dev.upload_tensor(data, rows, cols).map_err(err)
+        Ok(self.dev.upload_tensor(data, rows, cols)?)
     }
 
     fn download(&self, x: &GpuTensor) -> Result<HostTensor, BackendError> {
-        Ok(HostTensor { rows: x.rows, cols: x.cols, data: self.dev.download_tensor(x).map_err(err)? })
+        Ok(HostTensor { rows: x.rows, cols: x.cols, data: self.dev.download_tensor(x)? })
     }
 
     fn embed(&self, table: &GpuMatrix, ids: &[u32]) -> Result<GpuTensor, BackendError> {
-        self.dev.embed(table, ids).map_err(err)
+        Ok(self.dev.embed(table, ids)?)
     }
 
     fn linear(&self, x: &GpuTensor, w: &GpuMatrix) -> Result<GpuTensor, BackendError> {
-        self.dev.matmul(x, w).map_err(err)
+        Ok(self.dev.matmul(x, w)?)
     }
 
     fn linear_fused(
@@ -115,7 +123,7 @@ impl Backend for GpuBackend {
         w: &GpuMatrix,
         fusion: LinearFusion<'_, GpuTensor>,
     ) -> Result<GpuTensor, BackendError> {
-        self.dev.matmul_with(x, w, fusion).map_err(err)
+        Ok(self.dev.matmul_with(x, w, fusion)?)
     }
 
     /// One row (decoding), unless folding is off
@@ -126,18 +134,21 @@ impl Backend for GpuBackend {
     }
 
     fn add(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, BackendError> {
-        self.dev.add(a, b).map_err(err)
+        Ok(self.dev.add(a, b)?)
     }
 
     fn add_row_vector(&self, x: &GpuTensor, v: &GpuTensor, rows: Option<&[usize]>) -> Result<GpuTensor, BackendError> {
-        self.dev.add_row_vector(x, v, rows).map_err(err)
+        Ok(self.dev.add_row_vector(x, v, rows)?)
     }
 
     fn rms_norm(&self, x: &GpuTensor, weight: &GpuTensor, eps: f32, group: usize) -> Result<GpuTensor, BackendError> {
         if weight.len() != group {
-            return Err(err(format!("rms_norm in groups of {group} with a weight of {}", weight.len())));
+            return Err(BackendError::shape(
+                "gpu",
+                format!("rms_norm in groups of {group} with a weight of {}", weight.len()),
+            ));
         }
-        self.dev.rms_norm(x, weight, eps).map_err(err)
+        Ok(self.dev.rms_norm(x, weight, eps)?)
     }
 
     fn rope(
@@ -148,10 +159,13 @@ impl Backend for GpuBackend {
         spec: &RopeSpec,
     ) -> Result<GpuTensor, BackendError> {
         if spec.rot_dim != 2 * spec.inv_freq.len() {
-            return Err(err(format!("rope: rot_dim {} with {} frequencies", spec.rot_dim, spec.inv_freq.len())));
+            return Err(BackendError::shape(
+                "gpu",
+                format!("rope: rot_dim {} with {} frequencies", spec.rot_dim, spec.inv_freq.len()),
+            ));
         }
         let pos: Vec<f32> = positions.iter().map(|&p| p as f32 * spec.position_scale).collect();
-        self.dev.rope(x, &pos, head_dim, &spec.inv_freq, spec.neox).map_err(err)
+        Ok(self.dev.rope(x, &pos, head_dim, &spec.inv_freq, spec.neox)?)
     }
 
     fn rope_pair(
@@ -163,10 +177,13 @@ impl Backend for GpuBackend {
         spec: &RopeSpec,
     ) -> Result<(GpuTensor, GpuTensor), BackendError> {
         if spec.rot_dim != 2 * spec.inv_freq.len() {
-            return Err(err(format!("rope: rot_dim {} with {} frequencies", spec.rot_dim, spec.inv_freq.len())));
+            return Err(BackendError::shape(
+                "gpu",
+                format!("rope: rot_dim {} with {} frequencies", spec.rot_dim, spec.inv_freq.len()),
+            ));
         }
         let pos: Vec<f32> = positions.iter().map(|&p| p as f32 * spec.position_scale).collect();
-        self.dev.rope_pair(q, k, &pos, head_dim, &spec.inv_freq, spec.neox).map_err(err)
+        Ok(self.dev.rope_pair(q, k, &pos, head_dim, &spec.inv_freq, spec.neox)?)
     }
 
     fn attention(
@@ -179,31 +196,42 @@ impl Backend for GpuBackend {
         head_dim: usize,
         spans: &[KeySpan],
     ) -> Result<GpuTensor, BackendError> {
-        self.dev.attention(q, k, v, n_heads, n_kv_heads, head_dim, spans).map_err(err)
+        Ok(self.dev.attention(q, k, v, n_heads, n_kv_heads, head_dim, spans)?)
     }
 
     fn concat_rows(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor, BackendError> {
-        self.dev.concat_rows(a, b).map_err(err)
+        Ok(self.dev.concat_rows(a, b)?)
     }
 
     fn silu_mul(&self, gate: &GpuTensor, up: &GpuTensor) -> Result<GpuTensor, BackendError> {
-        self.dev.silu_mul(gate, up).map_err(err)
+        Ok(self.dev.silu_mul(gate, up)?)
     }
 
-    fn scale_columns(&self, x: &GpuTensor, cols: &[usize], factor: f32) -> Result<GpuTensor, BackendError> {
-        let mut data = self.dev.download_tensor(x).map_err(err)?;
-        if x.cols > 0 {
-            for row in data.chunks_mut(x.cols) {
-                for &c in cols.iter().filter(|&&c| c < x.cols) {
-                    row[c] *= factor;
-                }
-            }
-        }
-        self.upload(&data, x.rows, x.cols)
+    fn scale_columns(
+        &self,
+        x: &GpuTensor,
+        cols: &[usize],
+        factor: f32,
+        rows: Option<&[usize]>,
+    ) -> Result<GpuTensor, BackendError> {
+        Ok(self.dev.scale_columns(x, cols, factor, rows)?)
+    }
+
+    fn attention_pattern(
+        &self,
+        q: &GpuTensor,
+        k: &GpuTensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        spans: &[KeySpan],
+        width: usize,
+    ) -> Result<GpuTensor, BackendError> {
+        Ok(self.dev.attention_pattern(q, k, n_heads, n_kv_heads, head_dim, spans, width)?)
     }
 
     fn select_rows(&self, x: &GpuTensor, rows: &[usize]) -> Result<GpuTensor, BackendError> {
-        self.dev.select_rows(x, rows).map_err(err)
+        Ok(self.dev.select_rows(x, rows)?)
     }
 
     fn rows(&self, x: &GpuTensor) -> usize {
@@ -218,19 +246,19 @@ impl Backend for GpuBackend {
 
     fn argmax_rows(&self, logits: &GpuTensor) -> Result<Vec<u32>, BackendError> {
         let picks: Vec<(usize, u32)> = (0..logits.rows).map(|r| (r, 0)).collect();
-        Ok(self.dev.token_scores(logits, &picks).map_err(err)?.into_iter().map(|(_, arg)| arg).collect())
+        Ok(self.dev.token_scores(logits, &picks)?.into_iter().map(|(_, arg)| arg).collect())
     }
 
     /// On the device up to [`crate::TOP_K_MAX`]; above, the row is read back.
     fn top_k_rows(&self, logits: &GpuTensor, k: usize) -> Result<Vec<Vec<(u32, f32)>>, BackendError> {
         if k <= crate::TOP_K_MAX {
-            return self.dev.top_k(logits, k).map_err(err);
+            return Ok(self.dev.top_k(logits, k)?);
         }
         Ok(self.download(logits)?.top_k_rows(k))
     }
 
     fn token_scores(&self, logits: &GpuTensor, picks: &[(usize, u32)]) -> Result<Vec<TokenScore>, BackendError> {
-        let got = self.dev.token_scores(logits, picks).map_err(err)?;
+        let got = self.dev.token_scores(logits, picks)?;
         Ok(picks
             .iter()
             .zip(got)

@@ -23,6 +23,9 @@ pub struct AdapterSummary {
     pub backend: String,
     /// Its device type (discrete, integrated, cpu, ...).
     pub device_type: String,
+    /// Whether it is a software rasterizer (lavapipe, SwiftShader): wgpu's
+    /// `DeviceType::Cpu`, or in a browser WebGPU's `isFallbackAdapter`.
+    pub software: bool,
     /// Features the adapter offers.
     pub features: wgpu::Features,
     /// Limits the adapter offers (and the device was opened with).
@@ -89,10 +92,16 @@ impl GpuDevice {
     }
 
     /// Opens the default adapter. Requests SHADER_F16 and SUBGROUP when the
-    /// adapter has them, and the adapter's own limits.
+    /// adapter has them, and the adapter's own limits. In a browser,
+    /// `navigator.gpu` is asked for an adapter first (`browser.rs`): wgpu
+    /// panics, rather than failing, where WebGPU is absent.
     // wgpu's handles are Send and Sync natively, not in the browser (one thread).
     #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
     pub async fn new_async() -> Result<Self, GpuError> {
+        #[cfg(target_arch = "wasm32")]
+        let browser_fallback = crate::browser::probe_webgpu().await?;
+        #[cfg(not(target_arch = "wasm32"))]
+        let browser_fallback = false;
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let options = wgpu::RequestAdapterOptions {
             power_preference: wgpu::PowerPreference::HighPerformance,
@@ -118,6 +127,7 @@ impl GpuDevice {
             name: ai.name,
             backend: ai.backend.to_string(),
             device_type: format!("{:?}", ai.device_type),
+            software: browser_fallback || ai.device_type == wgpu::DeviceType::Cpu,
             features: adapter.features(),
             limits,
         };

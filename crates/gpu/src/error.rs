@@ -6,6 +6,10 @@ pub enum GpuError {
     /// No adapter (GPU or software rasterizer) was found.
     #[error("no GPU adapter found")]
     NoAdapter,
+    /// A browser offers no WebGPU adapter (no `navigator.gpu`, or it found
+    /// no adapter).
+    #[error("WebGPU is unavailable: {0}")]
+    WebGpuUnavailable(String),
     /// The adapter refused to open a device.
     #[error("requesting a device failed: {0}")]
     RequestDevice(String),
@@ -48,4 +52,25 @@ pub enum GpuError {
         /// max_storage_buffer_binding_size.
         limit: u64,
     },
+}
+
+/// The kind carried across the `Backend` trait unchanged: a front end
+/// (the CLI, the browser's `Error.name`) tells them apart by variant.
+impl From<GpuError> for kaoshi_model::BackendError {
+    fn from(e: GpuError) -> Self {
+        use kaoshi_model::BackendError as B;
+        let backend = "gpu";
+        match e {
+            GpuError::NoAdapter | GpuError::WebGpuUnavailable(_) | GpuError::RequestDevice(_) => {
+                B::Unavailable { backend, reason: e.to_string() }
+            }
+            GpuError::OutOfMemory(detail) => B::OutOfMemory { backend, requested: None, limit: None, detail },
+            GpuError::TooLarge { bytes, limit } => {
+                B::OutOfMemory { backend, requested: Some(bytes), limit: Some(limit), detail: e.to_string() }
+            }
+            GpuError::DeviceLost(reason) => B::DeviceLost { backend, reason },
+            GpuError::Shape(message) => B::Shape { backend, message },
+            other => B::Other { backend, message: other.to_string() },
+        }
+    }
 }

@@ -70,5 +70,12 @@ impl GpuDevice {
     /// lost. Tests use it to check that a lost device gives errors, not panics.
     pub fn destroy(&self) {
         self.device.destroy();
+        // wgpu reports the loss at its next poll; an operation before that
+        // (one that builds a pipeline, say) would otherwise fail with a
+        // validation error instead of the loss.
+        if let Ok(mut slot) = self.health.lost.lock() {
+            slot.get_or_insert_with(|| "Destroyed: destroyed on purpose".into());
+        }
+        self.health.troubled.store(true, Ordering::Release);
     }
 }

@@ -30,6 +30,8 @@ pub enum Op {
     Embed,
     /// A row vector added to selected rows.
     AddRows,
+    /// Chosen columns of selected rows multiplied by a factor.
+    ScaleColumns,
     /// Attention with grouped K/V heads and per-row key spans.
     Attention,
     /// A plain buffer copy (16 bytes per invocation), for measuring the
@@ -44,6 +46,8 @@ pub enum Op {
     AttentionPartial,
     /// Split-KV attention: merges the chunks of [`Op::AttentionPartial`].
     AttentionCombine,
+    /// Attention probabilities written out per (row, head), for captures.
+    AttentionPattern,
     /// Top-k selection over rows of logits: the k best of each chunk.
     TopKPartial,
     /// Top-k selection: the k best of each row from the chunks of
@@ -229,6 +233,8 @@ mod src {
     pub const RMS_NORM: &str = include_str!("../../../shaders/rms_norm.wgsl");
     pub const ROPE: &str = include_str!("../../../shaders/rope.wgsl");
     pub const ADD_ROWS: &str = include_str!("../../../shaders/add_rows.wgsl");
+    pub const SCALE_COLUMNS: &str = include_str!("../../../shaders/scale_columns.wgsl");
+    pub const ATTENTION_PATTERN: &str = include_str!("../../../shaders/attention_pattern.wgsl");
     pub const ATTENTION: &str = include_str!("../../../shaders/attention.wgsl");
     pub const COPY: &str = include_str!("../../../shaders/copy.wgsl");
     pub const LOGITS_PARTIAL: &str = include_str!("../../../shaders/logits_partial.wgsl");
@@ -294,7 +300,15 @@ impl KernelSpec {
 
     /// Whether the op has a reduction (where `subgroups` changes code).
     fn reduces(&self) -> bool {
-        matches!(self.op, Op::RmsNorm | Op::Attention | Op::LogitsPartial | Op::TokenScores | Op::AttentionPartial)
+        matches!(
+            self.op,
+            Op::RmsNorm
+                | Op::Attention
+                | Op::LogitsPartial
+                | Op::TokenScores
+                | Op::AttentionPartial
+                | Op::AttentionPattern
+        )
     }
 
     /// The full WGSL source for `target`: `enable` lines, the generated
@@ -349,6 +363,8 @@ impl KernelSpec {
                 }
             }
             (Op::AddRows, _) => src::ADD_ROWS,
+            (Op::ScaleColumns, _) => src::SCALE_COLUMNS,
+            (Op::AttentionPattern, _) => src::ATTENTION_PATTERN,
             (Op::Attention, _) => src::ATTENTION,
             (Op::Copy, _) => src::COPY,
             (Op::LogitsPartial, _) => src::LOGITS_PARTIAL,
@@ -377,7 +393,9 @@ impl KernelSpec {
             Op::MatmulTiled8,
             Op::Embed,
             Op::AddRows,
+            Op::ScaleColumns,
             Op::Attention,
+            Op::AttentionPattern,
             Op::Copy,
             Op::LogitsPartial,
             Op::TokenScores,

@@ -31,6 +31,8 @@
 
 mod backend;
 mod bind_cache;
+#[cfg(target_arch = "wasm32")]
+mod browser;
 mod device;
 mod error;
 mod health;

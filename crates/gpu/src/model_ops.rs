@@ -52,10 +52,7 @@ impl GpuDevice {
         if v.len() != x.cols {
             return Err(GpuError::Shape(format!("vector of {} added to rows of {}", v.len(), x.cols)));
         }
-        let mask: Vec<f32> = match rows {
-            None => vec![1.0; x.rows],
-            Some(rows) => (0..x.rows).map(|r| if rows.contains(&r) { 1.0 } else { 0.0 }).collect(),
-        };
+        let mask = row_mask(x.rows, rows);
         let out = self.empty_tensor(x.rows, x.cols)?;
         let spec = self.spec(Op::AddRows, DType::F32);
         let n = count(x.len())?;
@@ -67,6 +64,90 @@ impl GpuDevice {
             Bind::Buffer(&out.buffer),
         ];
         self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
+        Ok(out)
+    }
+
+    /// `x` with the columns `cols` of the given rows (all if `None`)
+    /// multiplied by `factor`.
+    pub fn scale_columns(
+        &self,
+        x: &GpuTensor,
+        cols: &[usize],
+        factor: f32,
+        rows: Option<&[usize]>,
+    ) -> Result<GpuTensor, GpuError> {
+        if let Some(&bad) = cols.iter().find(|&&c| c >= x.cols) {
+            return Err(GpuError::Shape(format!("column {bad} of rows of {}", x.cols)));
+        }
+        let mut factors = vec![1.0f32; x.cols];
+        for &c in cols {
+            factors[c] = factor;
+        }
+        let mask = row_mask(x.rows, rows);
+        let out = self.empty_tensor(x.rows, x.cols)?;
+        let spec = self.spec(Op::ScaleColumns, DType::F32);
+        let n = count(x.len())?;
+        let params = [n, count(x.cols)?];
+        let binds = [
+            Bind::Buffer(&x.buffer),
+            Bind::Data(bytemuck::cast_slice(&factors)),
+            Bind::Data(bytemuck::cast_slice(&mask)),
+            Bind::Buffer(&out.buffer),
+        ];
+        self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
+        Ok(out)
+    }
+
+    /// The attention probabilities `[n, n_heads * width]` of the rows of
+    /// `q` over the keys `k`, row `i` seeing `spans[i]`, zero for keys past
+    /// `k`'s (`shaders/attention_pattern.wgsl`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn attention_pattern(
+        &self,
+        q: &GpuTensor,
+        k: &GpuTensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        spans: &[KeySpan],
+        width: usize,
+    ) -> Result<GpuTensor, GpuError> {
+        let ok = n_kv_heads > 0
+            && n_heads % n_kv_heads == 0
+            && q.cols == n_heads * head_dim
+            && k.cols == n_kv_heads * head_dim
+            && spans.len() == q.rows
+            && width >= k.rows;
+        if !ok {
+            return Err(GpuError::Shape(format!(
+                "attention pattern {width} keys wide of q [{}, {}], k [{}, {}], {n_heads}/{n_kv_heads} heads of {head_dim}, {} spans",
+                q.rows,
+                q.cols,
+                k.rows,
+                k.cols,
+                spans.len()
+            )));
+        }
+        let words = span_words(spans, k.rows)?;
+        let out = self.empty_tensor(q.rows, n_heads * width)?;
+        let spec = self.spec(Op::AttentionPattern, DType::F32);
+        let scale = 1.0 / (head_dim as f32).sqrt();
+        let params = [
+            count(q.rows)?,
+            count(k.rows)?,
+            count(n_heads)?,
+            count(n_kv_heads)?,
+            count(head_dim)?,
+            scale.to_bits(),
+            count(width)?,
+        ];
+        let binds = [
+            Bind::Buffer(&q.buffer),
+            Bind::Buffer(&k.buffer),
+            Bind::Data(bytemuck::cast_slice(&words)),
+            Bind::Buffer(&out.buffer),
+        ];
+        self.dispatch_with(spec, &binds, &params, count(q.rows * n_heads)?)?;
         Ok(out)
     }
 
@@ -103,10 +184,7 @@ impl GpuDevice {
                 spans.len()
             )));
         }
-        let mut words = Vec::with_capacity(spans.len() * 3);
-        for s in spans {
-            words.extend([count(s.shared.min(k.rows))?, count(s.own_start)?, count(s.own_end.min(k.rows))?]);
-        }
+        let words = span_words(spans, k.rows)?;
         if q.rows <= SPLIT_KV_MAX_ROWS {
             return self.attention_split(q, k, v, n_heads, n_kv_heads, head_dim, &words);
         }
@@ -232,4 +310,22 @@ impl GpuDevice {
         }
         Ok(out)
     }
+}
+
+/// 1 for each of `n` rows that `rows` names (every row when `None`), else 0.
+fn row_mask(n: usize, rows: Option<&[usize]>) -> Vec<f32> {
+    match rows {
+        None => vec![1.0; n],
+        Some(rows) => (0..n).map(|r| if rows.contains(&r) { 1.0 } else { 0.0 }).collect(),
+    }
+}
+
+/// Key spans as the attention kernels read them: (shared, own_start,
+/// own_end) per row, clamped to the `keys` there are.
+fn span_words(spans: &[KeySpan], keys: usize) -> Result<Vec<u32>, GpuError> {
+    let mut words = Vec::with_capacity(spans.len() * 3);
+    for s in spans {
+        words.extend([count(s.shared.min(keys))?, count(s.own_start)?, count(s.own_end.min(keys))?]);
+    }
+    Ok(words)
 }

@@ -13,7 +13,7 @@ use kaoshi_formats::GgmlDType;
 use kaoshi_formats::GgufFile;
 use kaoshi_formats::synth::{SynthSpec, write_synthetic};
 use kaoshi_gpu::{GpuBackend, GpuDevice};
-use kaoshi_model::{Backend, HostTensor, Model};
+use kaoshi_model::{Backend, Forward, HostTensor, Model};
 
 /// Scored positions: every token of the sequence gives one next-token row.
 const POSITIONS: usize = 528;
@@ -39,6 +39,7 @@ fn spec(arch: &str) -> SynthSpec {
         rope_theta: 10000.0,
         rms_eps: 1e-5,
         tied: false,
+        rope_freqs: false,
     }
 }
 
@@ -62,7 +63,7 @@ fn all_logits<B: Backend>(model: &Model<B>, tokens: &[u32], decoded: usize) -> (
     let (prefill, one_by_one) = tokens.split_at(tokens.len() - decoded);
     for chunk in std::iter::once(prefill).chain(one_by_one.chunks(1)) {
         let rows: Vec<usize> = (0..chunk.len()).collect();
-        let t: HostTensor = model.forward_causal(chunk, &mut cache, None, &rows).expect("forward");
+        let t: HostTensor = common::host_logits(model, Forward::causal(chunk).logit_rows(&rows), &mut cache);
         assert_eq!(t.rows, chunk.len());
         cols = t.cols;
         data.extend_from_slice(&t.data);

@@ -9,7 +9,7 @@ use kaoshi_cpu::CpuBackend;
 use kaoshi_engine::sampling::{Rng, SamplingParams, sample};
 use kaoshi_formats::GgufFile;
 use kaoshi_gpu::GpuBackend;
-use kaoshi_model::{Backend, Model};
+use kaoshi_model::{Backend, Forward, Model};
 
 /// Tokens greedy decoding produces from BOS, one forward step per token.
 fn greedy<B: Backend>(model: &Model<B>, bos: u32, n: usize) -> Vec<u32> {
@@ -17,7 +17,7 @@ fn greedy<B: Backend>(model: &Model<B>, bos: u32, n: usize) -> Vec<u32> {
     let mut tokens = Vec::with_capacity(n);
     let mut next = bos;
     for _ in 0..n {
-        let logits = model.forward_causal(&[next], &mut cache, None, &[0]).expect("forward");
+        let logits = common::host_logits(model, Forward::causal(&[next]), &mut cache);
         let row = logits.row(0);
         let best = (0..row.len()).fold(0, |b, i| if row[i] > row[b] { i } else { b });
         next = best as u32;
@@ -66,7 +66,7 @@ fn sampled<B: Backend>(model: &Model<B>, bos: u32, n: usize, params: &SamplingPa
         next = if device_top_k {
             kaoshi_engine::next_token(model, &[next], &mut cache, None, params, &mut rng).expect("next token")
         } else {
-            let logits = model.forward_causal(&[next], &mut cache, None, &[0]).expect("forward");
+            let logits = common::host_logits(model, Forward::causal(&[next]), &mut cache);
             sample(logits.row(0), params, &mut rng)
         };
         tokens.push(next);
@@ -106,7 +106,7 @@ fn stories260k_top_k_sampling_on_the_device_equals_sampling_the_row() {
 /// Logits of all `tokens` in one causal forward pass.
 fn logits<B: Backend>(model: &Model<B>, tokens: &[u32]) -> kaoshi_model::HostTensor {
     let rows: Vec<usize> = (0..tokens.len()).collect();
-    model.forward_causal(tokens, &mut model.new_cache(), None, &rows).expect("forward")
+    common::host_logits(model, Forward::causal(tokens).logit_rows(&rows), &mut model.new_cache())
 }
 
 fn argmax(row: &[f32]) -> usize {

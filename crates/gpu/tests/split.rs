@@ -11,7 +11,7 @@ use common::{gpu_or_skip, values, weight_file};
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
 use kaoshi_gpu::{DType, GpuBackend};
-use kaoshi_model::{Backend, KeySpan, Model};
+use kaoshi_model::{Backend, Forward, KeySpan, Model};
 
 #[test]
 fn split_matrices_give_the_unsplit_results() {
@@ -73,10 +73,10 @@ fn logits_of_many_rows_come_in_blocks() {
     // Each row scores the next token; the picks are out of row order.
     let mut picks: Vec<(usize, u32)> = (0..tokens.len() - 1).map(|r| (r, tokens[r + 1])).collect();
     picks.reverse();
-    let blocks = gpu.forward_causal_blocks(&tokens, &mut gpu.new_cache(), None, &rows).unwrap();
+    let blocks = gpu.run(Forward::causal(&tokens).logit_rows(&rows), &mut gpu.new_cache()).unwrap().logits;
     assert_eq!((blocks.rows_per_block, blocks.blocks.len()), (4, 8));
     let got = blocks.token_scores(gpu.backend(), &picks).unwrap();
-    let one = cpu.forward_causal_blocks(&tokens, &mut cpu.new_cache(), None, &rows).unwrap();
+    let one = cpu.run(Forward::causal(&tokens).logit_rows(&rows), &mut cpu.new_cache()).unwrap().logits;
     assert_eq!(one.blocks.len(), 1);
     let want = one.token_scores(cpu.backend(), &picks).unwrap();
     for (g, w) in got.iter().zip(&want) {
@@ -84,8 +84,8 @@ fn logits_of_many_rows_come_in_blocks() {
         assert!((g.log_prob - w.log_prob).abs() <= 2e-4, "{} vs {}", g.log_prob, w.log_prob);
         assert_eq!(g.is_argmax, w.is_argmax);
     }
-    let host = gpu.forward_causal(&tokens, &mut gpu.new_cache(), None, &rows).unwrap();
-    let reference = cpu.forward_causal(&tokens, &mut cpu.new_cache(), None, &rows).unwrap();
+    let host = common::host_logits(&gpu, Forward::causal(&tokens).logit_rows(&rows), &mut gpu.new_cache());
+    let reference = common::host_logits(&cpu, Forward::causal(&tokens).logit_rows(&rows), &mut cpu.new_cache());
     assert_eq!((host.rows, host.cols), (reference.rows, reference.cols));
     let scale = reference.data.iter().fold(0f32, |m, x| m.max(x.abs()));
     let diff = host.data.iter().zip(&reference.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
@@ -107,9 +107,10 @@ fn long_batches_run_in_chunks_through_the_cache() {
         let positions: Vec<usize> = (0..tokens.len()).collect();
         let dev = gpu.backend().device();
         let before = dev.dispatch_count();
-        let got = gpu.forward(&tokens, &positions, spans, &mut gpu.new_cache(), None, &rows).unwrap();
+        let req = Forward::spans(&tokens, &positions, spans).logit_rows(&rows);
+        let got = common::host_logits(&gpu, req, &mut gpu.new_cache());
         let dispatches = dev.dispatch_count() - before;
-        let want = cpu.forward(&tokens, &positions, spans, &mut cpu.new_cache(), None, &rows).unwrap();
+        let want = common::host_logits(&cpu, req, &mut cpu.new_cache());
         let scale = want.data.iter().fold(0f32, |m, x| m.max(x.abs()));
         let diff = got.data.iter().zip(&want.data).fold(0f32, |m, (a, b)| m.max((a - b).abs()));
         assert_eq!((got.rows, got.cols), (want.rows, want.cols));
@@ -145,11 +146,11 @@ fn stories260k_split(split_bytes: u64) -> Option<(Model<CpuBackend>, Model<GpuBa
 /// 24 greedy tokens after `prompt`, one forward step per token.
 fn greedy<B: Backend>(model: &Model<B>, prompt: &[u32], out: &mut Vec<u32>) {
     let mut cache = model.new_cache();
-    let l = model.forward_causal(prompt, &mut cache, None, &[prompt.len() - 1]).unwrap();
+    let l = common::host_logits(model, Forward::causal(prompt), &mut cache);
     let mut next = kaoshi_model::host_argmax(l.row(0)) as u32;
     for _ in 0..24 {
         out.push(next);
-        let l = model.forward_causal(&[next], &mut cache, None, &[0]).unwrap();
+        let l = common::host_logits(model, Forward::causal(&[next]), &mut cache);
         next = kaoshi_model::host_argmax(l.row(0)) as u32;
     }
 }

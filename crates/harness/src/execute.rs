@@ -8,7 +8,7 @@ use kaoshi_engine::{
 };
 use kaoshi_eval::extract::{Extractor, extract, gaokao_credit, numbers_match};
 use kaoshi_eval::{Answer, Item, Mode, Prompt, Suite};
-use kaoshi_model::{Backend, Model, ModelError, TokenScore};
+use kaoshi_model::{Backend, Forward, Model, ModelError, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::encode::PromptEncoder;
@@ -125,10 +125,8 @@ pub fn run_request<B: Backend>(
             ItemResponse::Choices(score_continuations(model, context, continuations, None)?)
         }
         ItemRequest::Letters { tokens, picks } => {
-            let mut cache = model.new_cache();
-            let logits = model
-                .forward_causal_device(tokens, &mut cache, None, &[tokens.len() - 1])?
-                .ok_or_else(|| HarnessError::Item("no logits row".into()))?;
+            let out = model.run(Forward::causal(tokens), &mut model.new_cache())?;
+            let logits = out.logits.into_single().ok_or_else(|| HarnessError::Item("no logits row".into()))?;
             // The letters' log-probabilities, reduced where the logits are
             // (on a GPU, four numbers are read back, not the vocabulary).
             ItemResponse::Letters(model.backend().token_scores(&logits, picks).map_err(ModelError::from)?)

@@ -6,15 +6,7 @@
 
 use kaoshi_formats::GgufFile;
 
-/// A backend failure, with the backend's own message.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{backend} backend: {message}")]
-pub struct BackendError {
-    /// The backend's name.
-    pub backend: String,
-    /// What failed.
-    pub message: String,
-}
+use crate::error::BackendError;
 
 /// Activations copied back to the host, row-major.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,8 +191,8 @@ pub trait Backend {
     /// A weight matrix `[out, in]`, in whatever storage the backend chose.
     type Matrix;
 
-    /// A short name for reports ("cpu", "gpu").
-    fn name(&self) -> String;
+    /// A short name for reports and errors ("cpu", "gpu").
+    fn name(&self) -> &'static str;
 
     /// Loads a 2-D weight from the file, keeping its quantization.
     fn load_matrix(&self, file: &GgufFile, name: &str) -> Result<Self::Matrix, BackendError>;
@@ -303,8 +295,31 @@ pub trait Backend {
     fn concat_rows(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor, BackendError>;
     /// `silu(gate) * up`.
     fn silu_mul(&self, gate: &Self::Tensor, up: &Self::Tensor) -> Result<Self::Tensor, BackendError>;
-    /// Multiplies the given columns of `x` by `factor`.
-    fn scale_columns(&self, x: &Self::Tensor, cols: &[usize], factor: f32) -> Result<Self::Tensor, BackendError>;
+    /// Multiplies the given columns of the given rows of `x` (all rows if
+    /// `None`) by `factor`.
+    fn scale_columns(
+        &self,
+        x: &Self::Tensor,
+        cols: &[usize],
+        factor: f32,
+        rows: Option<&[usize]>,
+    ) -> Result<Self::Tensor, BackendError>;
+    /// The attention probabilities of each query row of `q` over the keys
+    /// of `k` (`[t, n_kv_heads * head_dim]`), as [`Backend::attention`]
+    /// weighs the values: `[n, n_heads * width]`, head after head, zero
+    /// where `spans[i]` hides a key and for keys `t..width` (`width >= t`).
+    /// For the `hook_pattern` captures of chosen rows.
+    #[allow(clippy::too_many_arguments)]
+    fn attention_pattern(
+        &self,
+        q: &Self::Tensor,
+        k: &Self::Tensor,
+        n_heads: usize,
+        n_kv_heads: usize,
+        head_dim: usize,
+        spans: &[KeySpan],
+        width: usize,
+    ) -> Result<Self::Tensor, BackendError>;
     /// The given rows of `x`, in order.
     fn select_rows(&self, x: &Self::Tensor, rows: &[usize]) -> Result<Self::Tensor, BackendError>;
     /// Number of rows.
@@ -344,10 +359,10 @@ pub trait Backend {
             .iter()
             .map(|&(r, t)| {
                 if r >= host.rows || t as usize >= host.cols {
-                    return Err(BackendError {
-                        backend: self.name(),
-                        message: format!("pick ({r}, {t}) outside logits [{}, {}]", host.rows, host.cols),
-                    });
+                    return Err(BackendError::shape(
+                        self.name(),
+                        format!("pick ({r}, {t}) outside logits [{}, {}]", host.rows, host.cols),
+                    ));
                 }
                 let row = host.row(r);
                 Ok(TokenScore { log_prob: host_log_prob(row, t as usize), is_argmax: host_argmax(row) == t as usize })

@@ -2,8 +2,6 @@
 
 use kaoshi_formats::FormatError;
 
-use crate::backend::BackendError;
-
 /// Why a model could not be loaded or run.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +71,101 @@ pub enum ModelError {
     /// A hook name or intervention does not fit this model.
     #[error("hook: {0}")]
     Hook(String),
+    /// A forward request is inconsistent (positions, key spans or logit
+    /// rows that do not fit its tokens or the cache).
+    #[error("forward request: {0}")]
+    BadRequest(String),
     /// The backend failed.
     #[error(transparent)]
-    Backend(#[from] BackendError),
+    Backend(BackendError),
+}
+
+impl From<BackendError> for ModelError {
+    /// A file that a backend could not read is a [`ModelError::Format`].
+    fn from(e: BackendError) -> Self {
+        match e {
+            BackendError::Format(f) => Self::Format(f),
+            other => Self::Backend(other),
+        }
+    }
+}
+
+/// A backend failure, by kind: front ends tell kinds apart by variant (the
+/// browser's `Error.name`, the CLI's message), never by reading the text.
+/// Every variant names the backend that failed ("cpu", "gpu").
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// A tensor is stored in a type this backend has no kernels for.
+    #[error("{backend} backend: {tensor}: {dtype} {role} are not supported by the {backend} backend")]
+    UnsupportedDtype {
+        /// The backend.
+        backend: &'static str,
+        /// The tensor's name.
+        tensor: String,
+        /// The ggml name of its type.
+        dtype: String,
+        /// What the tensor is to the backend ("weights", "vectors").
+        role: &'static str,
+    },
+    /// Memory ran out, or one buffer would exceed what the device binds.
+    #[error("{backend} backend: out of memory: {detail}")]
+    OutOfMemory {
+        /// The backend.
+        backend: &'static str,
+        /// The bytes asked for, when known.
+        requested: Option<u64>,
+        /// The limit they exceed, when known.
+        limit: Option<u64>,
+        /// What ran out, in words.
+        detail: String,
+    },
+    /// The device was lost (driver reset, destroyed, reclaimed by the
+    /// browser); a model on a new device works again.
+    #[error("{backend} backend: the device was lost ({reason}); load the model again")]
+    DeviceLost {
+        /// The backend.
+        backend: &'static str,
+        /// Why, as the driver or browser said.
+        reason: String,
+    },
+    /// No device could be opened (no adapter, or the adapter refused).
+    #[error("{backend} backend: no device: {reason}")]
+    Unavailable {
+        /// The backend.
+        backend: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// Operands of incompatible shapes, or an index outside a tensor.
+    #[error("{backend} backend: {message}")]
+    Shape {
+        /// The backend.
+        backend: &'static str,
+        /// What does not fit.
+        message: String,
+    },
+    /// A tensor could not be read from the model file.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// Anything else the backend reports.
+    #[error("{backend} backend: {message}")]
+    Other {
+        /// The backend.
+        backend: &'static str,
+        /// What failed.
+        message: String,
+    },
+}
+
+impl BackendError {
+    /// An [`BackendError::Other`] failure of `backend`.
+    pub fn other(backend: &'static str, message: impl std::fmt::Display) -> Self {
+        Self::Other { backend, message: message.to_string() }
+    }
+
+    /// A [`BackendError::Shape`] failure of `backend`.
+    pub fn shape(backend: &'static str, message: impl std::fmt::Display) -> Self {
+        Self::Shape { backend, message: message.to_string() }
+    }
 }

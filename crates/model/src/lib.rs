@@ -8,20 +8,25 @@
 //! weight that only the backend sees.
 //!
 //! Main types: [`ModelConfig`] (read from GGUF metadata and checked against
-//! the tensors), [`Model`] (weights + forward pass), [`KvCache`], and the
-//! TransformerLens-style hook points in [`hooks`].
+//! the tensors), [`Model`] (weights + forward pass), [`KvCache`], the one
+//! forward request [`Forward`] with what it returns ([`ForwardOutput`]:
+//! logits in [`LogitBlocks`], [`Captures`]), and the TransformerLens-style
+//! hook points in [`hooks`]. Backend failures are typed ([`BackendError`]).
 //!
 //! ```no_run
 //! # fn demo<B: kaoshi_model::Backend>(backend: B) -> Result<(), kaoshi_model::ModelError> {
+//! use kaoshi_model::{Forward, Model};
 //! let file = kaoshi_formats::GgufFile::open("model.gguf".as_ref())?;
-//! let model = kaoshi_model::Model::load(&file, backend)?;
+//! let model = Model::load(&file, backend)?;
 //! let mut cache = model.new_cache();
-//! let logits = model.forward_causal(&[1, 450, 4996], &mut cache, None, &[2])?;
+//! let out = model.run(Forward::causal(&[1, 450, 4996]).logit_rows(&[2]), &mut cache)?;
+//! let logits = out.logits.to_host(model.backend(), model.config().vocab_size)?;
 //! println!("{} logits for the last position", logits.cols);
 //! # Ok(()) }
 //! ```
 
 mod backend;
+mod block;
 mod config;
 mod error;
 mod forward;
@@ -29,15 +34,17 @@ pub mod hooks;
 mod kv;
 mod logit_blocks;
 mod normed;
+mod request;
 mod weights;
 
 pub use backend::{
-    Backend, BackendError, FuseRows, HostTensor, KeySpan, LinearFusion, NormSpec, RopeSpec, TokenScore, host_argmax,
-    host_log_prob, host_top_k,
+    Backend, FuseRows, HostTensor, KeySpan, LinearFusion, NormSpec, RopeSpec, TokenScore, host_argmax, host_log_prob,
+    host_top_k,
 };
 pub use config::{Architecture, ModelConfig, RopeLayout, RopeScaling};
-pub use error::ModelError;
+pub use error::{BackendError, ModelError};
 pub use forward::Model;
-pub use hooks::{Capture, CaptureRequest, HookPoint, HookSet, Intervention};
+pub use hooks::{Capture, CaptureRequest, HookPoint, HookSet, Intervention, RowSet};
 pub use kv::KvCache;
 pub use logit_blocks::{LogitBlocks, PickBlocks};
+pub use request::{Attention, CapturedRows, Captures, Forward, ForwardOutput, LogitRows};

@@ -1,12 +1,13 @@
 //! Logits of many rows in blocks a backend can hold: `[rows, vocab]` for a
 //! 512-token perplexity window and a 152k-entry vocabulary is 311 MB, more
 //! than a GPU binding may hold (128 MiB on lavapipe and by WebGPU's
-//! default). [`crate::Model::forward_blocks`] computes the hidden states
+//! default). [`crate::Model::run`] computes the hidden states
 //! once and the logits block by block ([`Backend::max_batch_rows`] of the vocabulary);
 //! [`PickBlocks`] sends each scored `(row, token)` to its block and puts
 //! the results back in order.
 
-use crate::backend::{Backend, BackendError, TokenScore};
+use crate::backend::{Backend, TokenScore};
+use crate::error::BackendError;
 
 /// The logits of the requested rows, in order, `rows_per_block` rows per
 /// block (the last one may have fewer).
@@ -79,10 +80,11 @@ impl PickBlocks {
         self.at
             .iter()
             .map(|&(b, i)| {
-                results.get(b).and_then(|r| r.get(i)).cloned().ok_or_else(|| BackendError {
-                    backend: "logit blocks".into(),
-                    message: format!("no result for pick {i} of block {b}"),
-                })
+                results
+                    .get(b)
+                    .and_then(|r| r.get(i))
+                    .cloned()
+                    .ok_or_else(|| BackendError::other("logit blocks", format!("no result for pick {i} of block {b}")))
             })
             .collect()
     }

@@ -2,7 +2,8 @@
 //! or, on a backend that folds the norm into its products for this many
 //! rows ([`Backend::fuses_norm`]: the GPU when decoding), by each product.
 
-use crate::backend::{Backend, BackendError, FuseRows, LinearFusion, NormSpec};
+use crate::backend::{Backend, FuseRows, LinearFusion, NormSpec};
+use crate::error::BackendError;
 
 pub(crate) enum NormedInput<'a, B: Backend> {
     /// Normalized here, once for every projection.

@@ -2,8 +2,9 @@
 
 use kaoshi_formats::GgufFile;
 
-use crate::backend::{Backend, BackendError};
+use crate::backend::Backend;
 use crate::config::ModelConfig;
+use crate::error::BackendError;
 
 /// One block's weights.
 pub(crate) struct BlockWeights<B: Backend> {

@@ -137,6 +137,7 @@ fn base(name: &str) -> Editable {
         rope_theta: 10_000.0,
         rms_eps: 1e-5,
         tied: false,
+        rope_freqs: false,
     };
     let path = tmp(&format!("{name}_base"));
     write_synthetic(&spec, GgmlDType::F32, 3, None, &path, &mut |_, _| {}).expect("write synthetic model");

@@ -7,6 +7,7 @@ use kaoshi_formats::FormatError;
 use kaoshi_gpu::GpuError;
 use kaoshi_harness::HarnessError;
 use kaoshi_model::{BackendError, ModelError};
+use kaoshi_runtime::UnknownBackend;
 use kaoshi_tokenizer::TokenizerError;
 
 /// The kind of a failure; [`ErrorKind::js_name`] is the JS `Error.name`.
@@ -83,18 +84,17 @@ impl From<FormatError> for Error {
     }
 }
 
+/// Each backend failure's kind decides the JS name; the message is the
+/// backend's own.
 impl From<BackendError> for Error {
     fn from(e: BackendError) -> Self {
-        // The backends report these as messages; the GPU backend's wording
-        // for a weight type it has no kernel for is "... not supported by
-        // the GPU backend", and wgpu's for exhausted memory "out of memory".
-        let m = e.message.to_ascii_lowercase();
-        let kind = if m.contains("not supported by the gpu backend") {
-            ErrorKind::UnsupportedQuant
-        } else if m.contains("out of memory") || m.contains("outofmemory") || m.contains("exceeds the adapter's") {
-            ErrorKind::OutOfMemory
-        } else {
-            ErrorKind::Kaoshi
+        let kind = match e {
+            BackendError::Format(f) => return f.into(),
+            BackendError::UnsupportedDtype { .. } => ErrorKind::UnsupportedQuant,
+            BackendError::OutOfMemory { .. } => ErrorKind::OutOfMemory,
+            // A model on a new device works again.
+            BackendError::DeviceLost { .. } | BackendError::Unavailable { .. } => ErrorKind::WebGpuUnavailable,
+            _ => ErrorKind::Kaoshi,
         };
         Self::new(kind, e.to_string())
     }
@@ -133,17 +133,13 @@ impl From<TokenizerError> for Error {
 
 impl From<GpuError> for Error {
     fn from(e: GpuError) -> Self {
-        let kind = match &e {
-            GpuError::NoAdapter | GpuError::RequestDevice(_) => ErrorKind::WebGpuUnavailable,
-            GpuError::TooLarge { .. } | GpuError::OutOfMemory(_) => ErrorKind::OutOfMemory,
-            // The engine can be re-created on a new device.
-            GpuError::DeviceLost(_) => ErrorKind::WebGpuUnavailable,
-            GpuError::Wgpu { message, .. } if message.to_ascii_lowercase().contains("out of memory") => {
-                ErrorKind::OutOfMemory
-            }
-            _ => ErrorKind::Kaoshi,
-        };
-        Self::new(kind, format!("gpu backend: {e}"))
+        BackendError::from(e).into()
+    }
+}
+
+impl From<UnknownBackend> for Error {
+    fn from(e: UnknownBackend) -> Self {
+        Self::other(e.to_string())
     }
 }
 

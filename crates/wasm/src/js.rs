@@ -10,7 +10,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::error::{Error, ErrorKind};
-use crate::session::{BackendChoice, Session};
+use kaoshi_runtime::{BackendChoice, UnknownBackend};
+
+use crate::session::Session;
 
 /// A GGUF language model loaded in this tab or worker.
 #[wasm_bindgen]
@@ -281,11 +283,14 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 impl Model {
     /// Loads a GGUF model from its bytes. `backend` is "cpu", "gpu" or
-    /// "auto" (the default: WebGPU when `navigator.gpu` yields an adapter
-    /// and the model loads on it, else the CPU). The bytes are copied into
+    /// "auto" (the default: WebGPU when `navigator.gpu` yields a hardware
+    /// adapter and the model loads on it, else the CPU, with the reason in
+    /// `info().fallbackReason`; a software adapter such as SwiftShader is
+    /// slower than the CPU backend). The bytes are copied into
     /// the module's memory and released once the weights are loaded.
     pub async fn load(bytes: js_sys::Uint8Array, backend: Option<String>) -> Result<Model, JsValue> {
-        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let choice: BackendChoice =
+            backend.as_deref().unwrap_or("auto").parse().map_err(|e: UnknownBackend| js(e.into()))?;
         let len = bytes.length() as usize;
         let mut owned = Vec::new();
         owned.try_reserve_exact(len).map_err(|_| {
@@ -315,7 +320,8 @@ impl Model {
         backend: Option<String>,
         #[wasm_bindgen(js_name = onProgress)] on_progress: Option<js_sys::Function>,
     ) -> Result<Model, JsValue> {
-        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let choice: BackendChoice =
+            backend.as_deref().unwrap_or("auto").parse().map_err(|e: UnknownBackend| js(e.into()))?;
         let source = crate::source::JsSource::blob(blob, on_progress).map_err(|m| js(Error::other(m)))?;
         Self::open(Box::new(source), choice).await
     }
@@ -330,7 +336,8 @@ impl Model {
         backend: Option<String>,
         #[wasm_bindgen(js_name = onProgress)] on_progress: Option<js_sys::Function>,
     ) -> Result<Model, JsValue> {
-        let choice: BackendChoice = backend.as_deref().unwrap_or("auto").parse().map_err(js)?;
+        let choice: BackendChoice =
+            backend.as_deref().unwrap_or("auto").parse().map_err(|e: UnknownBackend| js(e.into()))?;
         let source = crate::source::JsSource::url(url, on_progress).map_err(|m| js(Error::other(m)))?;
         Self::open(Box::new(source), choice).await
     }

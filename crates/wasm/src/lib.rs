@@ -17,18 +17,19 @@
 //! `UnsupportedQuantError`, `WebGpuUnavailableError`, `OutOfMemoryError`,
 //! `AbortError` or `KaoshiError` ([`ErrorKind`]).
 //!
-//! WebGPU can only read buffers back asynchronously, while the
-//! `kaoshi_model::Backend` trait is synchronous: generation and scoring
-//! here run `Model::forward_device` and await the read-back of the logits
-//! (`run`), for both backends, and check on the CPU backend that this gives
-//! the engine's results exactly (`tests/native.rs`). [`Session`] is the
-//! Rust side of the class, also usable natively.
+//! The model is a `kaoshi_runtime::AnyModel`: the backend choice and the
+//! `auto` fallback are the CLI's. WebGPU can only read buffers back
+//! asynchronously, while the `kaoshi_model::Backend` trait is synchronous:
+//! generation and scoring here run `kaoshi_model::Model::run`, which leaves
+//! logits and captures on the device, and await their read-back (`run`),
+//! for both backends, and check on the CPU backend that this gives the
+//! engine's results exactly (`tests/native.rs`). [`Session`] is the Rust
+//! side of the class, also usable natively.
 //!
 //! Browser tests: `scripts/test-browser.sh` (wasm-bindgen-test in headless
 //! Chromium, in the page and in a dedicated worker, WebGPU on SwiftShader).
 
 mod error;
-mod gpu;
 mod js;
 mod pace;
 mod run;
@@ -38,5 +39,6 @@ mod suite;
 
 pub use error::{Error, ErrorKind};
 pub use js::Model;
-pub use session::{BackendChoice, ModelInfo, Session, TypeSummary};
+pub use kaoshi_runtime::BackendChoice;
+pub use session::{ModelInfo, Session, TypeSummary};
 pub use suite::{ResultsRun, SuiteCatalog, SuiteEntry, SuiteRequest, catalog, memory_files};

@@ -19,7 +19,7 @@ use kaoshi_engine::{
 };
 use kaoshi_gpu::GpuBackend;
 use kaoshi_harness::{ItemRequest, ItemResponse};
-use kaoshi_model::{Backend, HostTensor, KeySpan, KvCache, LogitBlocks, Model, TokenScore};
+use kaoshi_model::{Backend, Capture, Captures, Forward, HostTensor, KvCache, LogitBlocks, Model, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::error::{Error, ErrorKind};
@@ -110,9 +110,8 @@ async fn forward_next<B: ReadBack>(
     cache: &mut KvCache<B>,
     sampling: &SamplingParams,
 ) -> Result<Next, Error> {
-    let logits = model
-        .forward_causal_device(tokens, cache, None, &[tokens.len() - 1])?
-        .ok_or_else(|| Error::other("no logits row"))?;
+    let out = model.run(Forward::causal(tokens), cache)?;
+    let logits = out.logits.into_single().ok_or_else(|| Error::other("no logits row"))?;
     if sampling.temperature <= 0.0 {
         let ids = model.backend().argmax(&logits).await?;
         return ids.first().copied().map(Next::Token).ok_or_else(|| Error::other("no logits row"));
@@ -124,29 +123,15 @@ async fn forward_next<B: ReadBack>(
     Ok(Next::Logits(model.backend().read(&logits).await?))
 }
 
-/// Runs `tokens` after `cache` (causal attention) and scores `picks` on
-/// the backend.
-async fn causal_scores<B: ReadBack>(
-    model: &Model<B>,
-    tokens: &[u32],
-    cache: &mut KvCache<B>,
-    rows: &[usize],
-    picks: &[(usize, u32)],
-) -> Result<Vec<TokenScore>, Error> {
-    block_scores(model, &model.forward_causal_blocks(tokens, cache, None, rows)?, picks).await
-}
-
-/// Runs a forward pass and scores `picks` on the backend.
+/// Runs a forward pass and scores `picks` (rows of its logit rows) on the
+/// backend.
 async fn forward_scores<B: ReadBack>(
     model: &Model<B>,
-    tokens: &[u32],
-    positions: &[usize],
-    spans: &[KeySpan],
+    req: Forward<'_>,
     cache: &mut KvCache<B>,
-    rows: &[usize],
     picks: &[(usize, u32)],
 ) -> Result<Vec<TokenScore>, Error> {
-    block_scores(model, &model.forward_blocks(tokens, positions, spans, cache, None, rows)?, picks).await
+    block_scores(model, &model.run(req, cache)?.logits, picks).await
 }
 
 /// `picks` (rows of the whole) scored block by block, as
@@ -177,10 +162,23 @@ pub(crate) async fn forward_logits<B: ReadBack>(
     rows: &[usize],
 ) -> Result<Vec<f32>, Error> {
     let mut all = Vec::new();
-    for block in &model.forward_causal_blocks(tokens, cache, None, rows)?.blocks {
+    for block in &model.run(Forward::causal(tokens).logit_rows(rows), cache)?.logits.blocks {
         all.extend(model.backend().read(block).await?);
     }
     Ok(all)
+}
+
+/// The captured activations of a pass, read back after it, one awaited
+/// read per captured tensor (captures stay on the device during the pass).
+pub(crate) async fn read_captures<B: ReadBack>(
+    model: &Model<B>,
+    captures: &Captures<B::Tensor>,
+) -> Result<Vec<Capture>, Error> {
+    let mut out = Vec::new();
+    for c in &captures.0 {
+        out.extend(c.rows_of(&model.backend().read(&c.values).await?)?);
+    }
+    Ok(out)
 }
 
 /// Generates after `prompt` as `kaoshi_engine::generate` does (the same
@@ -259,7 +257,8 @@ pub(crate) async fn perplexity<B: ReadBack>(
     let mut pacer = Pacer::new();
     let mut log_probs = Vec::with_capacity(plan.windows.len());
     for w in &plan.windows {
-        let scores = causal_scores(model, &w.tokens, &mut model.new_cache(), &w.rows, &w.picks).await?;
+        let req = Forward::causal(&w.tokens).logit_rows(&w.rows);
+        let scores = forward_scores(model, req, &mut model.new_cache(), &w.picks).await?;
         log_probs.push(scores.iter().map(|s| s.log_prob).collect());
         pacer.pause().await;
         if aborted() {
@@ -282,8 +281,7 @@ pub(crate) async fn answer<B: ReadBack>(
             ItemResponse::Choices(score(model, context, continuations).await?)
         }
         ItemRequest::Letters { tokens, picks } => {
-            let last = [tokens.len() - 1];
-            ItemResponse::Letters(causal_scores(model, tokens, &mut model.new_cache(), &last, picks).await?)
+            ItemResponse::Letters(forward_scores(model, Forward::causal(tokens), &mut model.new_cache(), picks).await?)
         }
         ItemRequest::Generate { prompt, params } => {
             ItemResponse::Generated(generate(model, tok, prompt, params, aborted, &mut |_| Ok(())).await?)
@@ -304,13 +302,12 @@ pub(crate) async fn score<B: ReadBack>(
 ) -> Result<Vec<ContinuationScore>, Error> {
     let plan = ScoringPlan::new(context, continuations).map_err(|e| Error::other(e.to_string()))?;
     let mut ctx_cache = model.new_cache();
-    let last = [context.len() - 1];
-    let first = causal_scores(model, context, &mut ctx_cache, &last, &plan.first_picks).await?;
+    let first = forward_scores(model, Forward::causal(context), &mut ctx_cache, &plan.first_picks).await?;
     let mut got = Vec::with_capacity(plan.batches.len());
     for b in &plan.batches {
-        let mut cache = ctx_cache.clone();
         let rows: Vec<usize> = (0..b.tokens.len()).collect();
-        got.push(forward_scores(model, &b.tokens, &b.positions, &b.spans, &mut cache, &rows, &b.picks).await?);
+        let req = Forward::spans(&b.tokens, &b.positions, &b.spans).logit_rows(&rows);
+        got.push(forward_scores(model, req, &mut ctx_cache.clone(), &b.picks).await?);
     }
     plan.finish(&first, &got).map_err(|e| Error::other(e.to_string()))
 }

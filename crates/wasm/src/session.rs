@@ -3,43 +3,17 @@
 //! natively too.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
-use kaoshi_cpu::CpuBackend;
 use kaoshi_engine::{ContinuationScore, GenerateParams, GenerationOutput, PerplexityParams, PerplexityReport};
 use kaoshi_formats::{ByteSource, GgufFile};
-use kaoshi_gpu::GpuBackend;
 use kaoshi_harness::{ItemRequest, ItemResponse};
-use kaoshi_model::{Model, ModelConfig};
+use kaoshi_model::{Capture, Forward, HookSet, ModelConfig};
+use kaoshi_runtime::{AnyModel, BackendChoice, LoadOptions, with_model};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind};
-use crate::{gpu, run};
-
-/// Where to run the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BackendChoice {
-    /// The CPU backend (candle; wasm SIMD in the browser).
-    Cpu,
-    /// WebGPU (natively: Vulkan, Metal or DX12); an error when there is none.
-    Gpu,
-    /// The GPU when an adapter opens and the model loads on it, else the CPU.
-    Auto,
-}
-
-impl FromStr for BackendChoice {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
-            "cpu" => Ok(Self::Cpu),
-            "gpu" => Ok(Self::Gpu),
-            "auto" => Ok(Self::Auto),
-            other => Err(Error::other(format!("backend {other:?}: expected \"cpu\", \"gpu\" or \"auto\""))),
-        }
-    }
-}
+use crate::run;
 
 /// Tensors of one type in the file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,24 +64,9 @@ pub struct ModelInfo {
     pub fallback_reason: Option<String>,
 }
 
-enum Loaded {
-    Cpu(Box<Model<CpuBackend>>),
-    Gpu(Box<Model<GpuBackend>>),
-}
-
-/// Runs `$body` with `$m` bound to the model, whichever backend it is on.
-macro_rules! with_model {
-    ($loaded:expr, $m:ident => $body:expr) => {
-        match $loaded {
-            Loaded::Cpu($m) => $body,
-            Loaded::Gpu($m) => $body,
-        }
-    };
-}
-
 /// A loaded model and its tokenizer.
 pub struct Session {
-    loaded: Loaded,
+    model: AnyModel,
     tok: Tokenizer,
     info: ModelInfo,
 }
@@ -133,25 +92,16 @@ impl Session {
         let tok = Tokenizer::from_gguf_metadata(file.metadata().as_map())
             .map_err(|e| Error::new(ErrorKind::ModelFormat, format!("model.gguf: tokenizer: {e}")))?;
         let mut info = describe(&file, &config, &tok);
-        let loaded = match choice {
-            BackendChoice::Cpu => load_cpu(&file)?,
-            BackendChoice::Gpu => load_gpu(&file, &mut info).await?,
-            BackendChoice::Auto => match load_gpu(&file, &mut info).await {
-                Ok(l) => l,
-                Err(e) if e.kind == ErrorKind::ModelFormat => return Err(e),
-                Err(e) => {
-                    info.fallback_reason = Some(e.message);
-                    (info.adapter, info.adapter_api) = (None, None);
-                    load_cpu(&file)?
-                }
-            },
-        };
-        info.backend = match loaded {
-            Loaded::Cpu(_) => "cpu",
-            Loaded::Gpu(_) => "gpu",
+        let placed = AnyModel::load(&file, choice, LoadOptions::default()).await?;
+        info.backend = placed.model.backend_name().into();
+        info.fallback_reason = placed.fallback.map(|f| f.to_string());
+        if let Some(a) = placed.model.adapter() {
+            // Browsers may hide the adapter's name (WebGPU adapter info is masked).
+            info.adapter =
+                Some(if a.name.is_empty() { format!("unnamed {} adapter", a.device_type) } else { a.name.clone() });
+            info.adapter_api = Some(a.backend.clone());
         }
-        .into();
-        Ok(Self { loaded, tok, info })
+        Ok(Self { model: placed.model, tok, info })
     }
 
     /// What the model is and where it runs.
@@ -193,7 +143,7 @@ impl Session {
         aborted: &dyn Fn() -> bool,
         on_piece: &mut dyn FnMut(&str) -> Result<(), Error>,
     ) -> Result<GenerationOutput, Error> {
-        with_model!(&self.loaded, m => run::generate(m, &self.tok, prompt, params, aborted, on_piece).await)
+        with_model!(&self.model, |m| run::generate(m, &self.tok, prompt, params, aborted, on_piece).await)
     }
 
     /// Scores token continuations after a token context.
@@ -202,7 +152,7 @@ impl Session {
         context: &[u32],
         continuations: &[Vec<u32>],
     ) -> Result<Vec<ContinuationScore>, Error> {
-        with_model!(&self.loaded, m => run::score(m, context, continuations).await)
+        with_model!(&self.model, |m| run::score(m, context, continuations).await)
     }
 
     /// Scores text continuations after a text context, split into tokens as
@@ -227,13 +177,7 @@ impl Session {
     /// [`ErrorKind::WebGpuUnavailable`], and loading the model again gives a
     /// working one. Returns whether there was a device.
     pub fn lose_gpu_device(&self) -> bool {
-        match &self.loaded {
-            Loaded::Gpu(m) => {
-                m.backend().device().destroy();
-                true
-            }
-            Loaded::Cpu(_) => false,
-        }
+        self.model.lose_device()
     }
 
     /// The model's context length in tokens.
@@ -250,53 +194,29 @@ impl Session {
         aborted: &dyn Fn() -> bool,
     ) -> Result<PerplexityReport, Error> {
         let params = PerplexityParams { ctx: window, stride: (window / 2).max(1) };
-        with_model!(&self.loaded, m => run::perplexity(m, &self.tok, text, params, aborted).await)
+        with_model!(&self.model, |m| run::perplexity(m, &self.tok, text, params, aborted).await)
     }
 
     /// Answers one benchmark item's request (`kaoshi_harness::TaskRun`).
     pub(crate) async fn answer(&self, req: &ItemRequest, aborted: &dyn Fn() -> bool) -> Result<ItemResponse, Error> {
-        with_model!(&self.loaded, m => run::answer(m, &self.tok, req, aborted).await)
+        with_model!(&self.model, |m| run::answer(m, &self.tok, req, aborted).await)
     }
 
     /// The logits after every token of `tokens` (one causal pass from an
     /// empty cache), `[tokens.len() * vocab]` row-major.
     pub async fn logits(&self, tokens: &[u32]) -> Result<Vec<f32>, Error> {
         let rows: Vec<usize> = (0..tokens.len()).collect();
-        with_model!(&self.loaded, m => {
-            let mut cache = m.new_cache();
-            run::forward_logits(m, tokens, &mut cache, &rows).await
+        with_model!(&self.model, |m| run::forward_logits(m, tokens, &mut m.new_cache(), &rows).await)
+    }
+
+    /// The activations `hooks` capture in one causal pass over `tokens`
+    /// (from an empty cache), read back after the pass without blocking.
+    pub async fn capture(&self, tokens: &[u32], hooks: &HookSet) -> Result<Vec<Capture>, Error> {
+        with_model!(&self.model, |m| {
+            let out = m.run(Forward::causal(tokens).no_logits().hooks(Some(hooks)), &mut m.new_cache())?;
+            run::read_captures(m, &out.captures).await
         })
     }
-}
-
-fn load_cpu(file: &GgufFile) -> Result<Loaded, Error> {
-    reserve_probe(file)?;
-    Ok(Loaded::Cpu(Box::new(Model::load(file, CpuBackend::new())?)))
-}
-
-async fn load_gpu(file: &GgufFile, info: &mut ModelInfo) -> Result<Loaded, Error> {
-    let dev = gpu::open_device().await?;
-    // Browsers may hide the adapter's name (WebGPU adapter info is masked).
-    let a = dev.info();
-    info.adapter = Some(if a.name.is_empty() { format!("unnamed {} adapter", a.device_type) } else { a.name.clone() });
-    info.adapter_api = Some(a.backend.clone());
-    Ok(Loaded::Gpu(Box::new(Model::load(file, GpuBackend::from_device(dev))?)))
-}
-
-/// The CPU backend copies every tensor out of the file's bytes; in a
-/// browser's 4 GiB wasm heap a failed allocation aborts the module, so ask
-/// for that much memory first (and give it back) to fail with an error.
-fn reserve_probe(file: &GgufFile) -> Result<(), Error> {
-    let weights: u64 = file.tensors().iter().map(|t| t.n_bytes).sum();
-    let n = usize::try_from(weights).map_err(|_| too_big(weights))?;
-    Vec::<u8>::new().try_reserve_exact(n).map_err(|_| too_big(weights))
-}
-
-fn too_big(bytes: u64) -> Error {
-    Error::new(
-        ErrorKind::OutOfMemory,
-        format!("the model's weights need {} MiB more memory than can be allocated", bytes >> 20),
-    )
 }
 
 fn describe(file: &GgufFile, c: &ModelConfig, tok: &Tokenizer) -> ModelInfo {

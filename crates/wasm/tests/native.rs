@@ -126,7 +126,7 @@ fn errors_have_the_kinds_js_sees() {
     let e = pollster::block_on(Session::load(patched, BackendChoice::Cpu)).unwrap_err();
     assert_eq!(e.kind, ErrorKind::UnsupportedQuant, "{e}");
     assert_eq!(e.kind.js_name(), "UnsupportedQuantError");
-    let e = "webgl".parse::<BackendChoice>().unwrap_err();
+    let e = kaoshi_wasm::Error::from("webgl".parse::<BackendChoice>().unwrap_err());
     assert_eq!(e.kind, ErrorKind::Kaoshi);
 }
 

@@ -12,7 +12,9 @@ use crate::error::CliError;
 use kaoshi_formats::GgufFile;
 use kaoshi_model::{Backend, KvCache, Model};
 
-use crate::load::{AdapterInfo, BackendChoice, Engine, load_model};
+use kaoshi_runtime::{AnyModel, BackendChoice};
+
+use crate::load::{AdapterInfo, load_model};
 
 /// Options of `kaoshi bench`.
 #[derive(clap::Args)]
@@ -30,7 +32,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     reps: usize,
     /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, default_value = "cpu")]
     backend: BackendChoice,
     /// MiB copied by the GPU bandwidth measurement (clamped to the adapter's
     /// binding limit).
@@ -179,9 +181,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let weight_bytes = weight_bytes_per_token(&GgufFile::open(&args.model)?);
     let profiling = std::env::var("KAOSHI_GPU_PROFILE").is_ok_and(|v| v == "1");
     let mut gpu_profile = None;
-    let m = match &loaded.engine {
-        Engine::Cpu(model) => measure(model, &args, &|| None, &|| {})?,
-        Engine::Gpu(model) => {
+    let m = match &loaded.model {
+        AnyModel::Cpu(model) => measure(model, &args, &|| None, &|| {})?,
+        AnyModel::Gpu(model) => {
             let dev = model.backend().device();
             if profiling {
                 dev.enable_profiling().map_err(|e| CliError::Usage(format!("KAOSHI_GPU_PROFILE=1: {e}")))?;
@@ -208,9 +210,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
     };
     // The copy kernel runs after the model's measurement, on the same device.
-    let copy_bandwidth_gb_s = match &loaded.engine {
-        Engine::Cpu(_) => None,
-        Engine::Gpu(model) => Some(
+    let copy_bandwidth_gb_s = match &loaded.model {
+        AnyModel::Cpu(_) => None,
+        AnyModel::Gpu(model) => Some(
             model
                 .backend()
                 .device()

@@ -14,7 +14,9 @@ use kaoshi_harness::TaskOutcome;
 use kaoshi_model::{Backend, Model};
 use kaoshi_tokenizer::Tokenizer;
 
-use crate::load::{BackendChoice, Engine, Loaded, load_model, with_model};
+use kaoshi_runtime::{BackendChoice, with_model_pair};
+
+use crate::load::{Loaded, load_model};
 use crate::progress::bar;
 
 /// Options of `kaoshi eval`.
@@ -60,7 +62,7 @@ pub struct Args {
     ppl_window: usize,
     /// Where the model (and judge) run: cpu, gpu, or auto (the GPU when it
     /// can load the model, else the CPU).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, default_value = "cpu")]
     backend: BackendChoice,
     /// A generic task file (JSON naming a JSONL/CSV data file, its fields,
     /// a template and a mode) to run as a suite; repeatable.
@@ -344,18 +346,14 @@ pub fn run(args: Args) -> Result<(), CliError> {
     }
     let jobs: Vec<(&dyn Suite, PathBuf)> = suite_list.iter().copied().zip(dirs).collect();
     let tok = &loaded.tokenizer;
-    let outcomes = match (&loaded.engine, judge_loaded.as_ref().map(|j| (&j.engine, &j.tokenizer))) {
-        (Engine::Cpu(m), None) => run_suites(&**m, tok, None, &jobs, &opts)?,
-        (Engine::Gpu(m), None) => run_suites(&**m, tok, None, &jobs, &opts)?,
-        (Engine::Cpu(m), Some((Engine::Cpu(j), jt))) => {
-            run_suites(&**m, tok, Some(&Judge { model: &**j, tok: jt }), &jobs, &opts)?
-        }
-        (Engine::Gpu(m), Some((Engine::Gpu(j), jt))) => {
-            run_suites(&**m, tok, Some(&Judge { model: &**j, tok: jt }), &jobs, &opts)?
-        }
-        _ => return Err(CliError::Usage("the model and the judge model loaded on different backends".into())),
+    let outcomes = match &judge_loaded {
+        None => kaoshi_runtime::with_model!(&loaded.model, |m| run_suites(m, tok, None, &jobs, &opts))?,
+        Some(j) => with_model_pair!(&loaded.model, &j.model, |m, jm| {
+            run_suites(m, tok, Some(&Judge { model: jm, tok: &j.tokenizer }), &jobs, &opts)
+        })
+        .ok_or_else(|| CliError::Usage("the model and the judge model loaded on different backends".into()))??,
     };
-    let cfg = with_model!(loaded, |m| m.config().clone());
+    let cfg = loaded.model.config().clone();
     let prov = Provenance {
         model: model_path.display().to_string(),
         model_sha256: sha256_file(&model_path)?,

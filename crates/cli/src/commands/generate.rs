@@ -7,7 +7,9 @@ use kaoshi_engine::{GenerateParams, SamplingParams, generate};
 use kaoshi_tokenizer::chat::{ChatMessage, ChatTemplate, RenderOptions};
 
 use crate::error::CliError;
-use crate::load::{BackendChoice, load_model, with_model};
+use kaoshi_runtime::{BackendChoice, with_model};
+
+use crate::load::load_model;
 
 /// Options of `kaoshi generate`.
 #[derive(clap::Args)]
@@ -40,7 +42,7 @@ pub struct Args {
     #[arg(long)]
     chat: bool,
     /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, default_value = "cpu")]
     backend: BackendChoice,
     /// Print one JSON object at the end instead of streaming text.
     #[arg(long)]
@@ -104,7 +106,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         }
         true
     };
-    let out = with_model!(loaded, |m| generate(m, tok, &prompt_ids, &params, None, &mut on_piece))?;
+    let out = with_model!(&loaded.model, |m| generate(m, tok, &prompt_ids, &params, None, &mut on_piece))?;
     if json {
         println!("{}", serde_json::to_string(&out).map_err(|e| CliError::Usage(e.to_string()))?);
     } else {

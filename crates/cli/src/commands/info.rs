@@ -9,7 +9,9 @@ use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::load::{AdapterInfo, BackendChoice, open_device};
+use kaoshi_runtime::BackendChoice;
+
+use crate::load::{AdapterInfo, choose_device};
 
 /// Options of `kaoshi info`.
 #[derive(clap::Args)]
@@ -18,7 +20,7 @@ pub struct Args {
     #[arg(long)]
     model: PathBuf,
     /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, default_value = "cpu")]
     backend: BackendChoice,
     /// Print JSON.
     #[arg(long)]
@@ -70,21 +72,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let cfg = ModelConfig::from_gguf(&file)?;
     let tok = Tokenizer::from_gguf_metadata(file.metadata().as_map())?;
     // The device only: info never loads weights.
-    let adapter = match args.backend {
-        BackendChoice::Cpu => None,
-        BackendChoice::Gpu => Some(AdapterInfo::of(&open_device()?)),
-        BackendChoice::Auto => match open_device() {
-            Ok(dev) => Some(AdapterInfo::of(&dev)),
-            Err(e) => {
-                let why = e.to_string();
-                eprintln!(
-                    "note: --backend auto: using the cpu (gpu{})",
-                    why.strip_prefix("--backend gpu").unwrap_or(&why)
-                );
-                None
-            }
-        },
-    };
+    let adapter = choose_device(args.backend)?.map(|dev| AdapterInfo::of(&dev));
     let mut types: BTreeMap<String, TypeSummary> = BTreeMap::new();
     for t in file.tensors() {
         let e = types.entry(t.type_name().to_string()).or_insert(TypeSummary { tensors: 0, bytes: 0 });

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use kaoshi_engine::{PerplexityParams, perplexity};
 
 use crate::error::CliError;
-use crate::load::{BackendChoice, load_model, with_model};
+use kaoshi_runtime::{BackendChoice, with_model};
+
+use crate::load::load_model;
 use crate::progress::bar;
 
 /// Options of `kaoshi ppl`.
@@ -24,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     stride: Option<usize>,
     /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, default_value = "cpu")]
     backend: BackendChoice,
     /// Print JSON.
     #[arg(long)]
@@ -41,7 +43,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         ))
     })?;
     let loaded = load_model(&args.model, args.backend)?;
-    let context_length = with_model!(loaded, |m| m.config().context_length);
+    let context_length = with_model!(&loaded.model, |m| m.config().context_length);
     let ctx = args.ctx.unwrap_or_else(|| 512.min(context_length - 1));
     let stride = args.stride.unwrap_or((ctx / 2).max(1));
     let pb = bar(0, "windows");
@@ -50,7 +52,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         pb.set_position(done as u64);
     };
     let params = PerplexityParams { ctx, stride };
-    let report = with_model!(loaded, |m| perplexity(m, &loaded.tokenizer, &text, params, &mut progress))?;
+    let report = with_model!(&loaded.model, |m| perplexity(m, &loaded.tokenizer, &text, params, &mut progress))?;
     pb.finish_and_clear();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Usage(e.to_string()))?);

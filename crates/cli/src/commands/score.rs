@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use kaoshi_engine::{ScoreRequest, score_requests};
 
 use crate::error::CliError;
-use crate::load::{BackendChoice, load_model, with_model};
+use kaoshi_runtime::{BackendChoice, with_model};
+
+use crate::load::load_model;
 use crate::progress::bar;
 
 /// Options of `kaoshi score`.
@@ -24,7 +26,7 @@ pub struct Args {
     #[arg(long, required_unless_present = "context")]
     requests: Option<PathBuf>,
     /// Where the model runs: cpu, gpu, or auto (the GPU when it can load the model, else the CPU).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Cpu)]
+    #[arg(long, default_value = "cpu")]
     backend: BackendChoice,
     /// Print one JSON object per request and line.
     #[arg(long)]
@@ -68,7 +70,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let loaded = load_model(&args.model, args.backend)?;
     let pb = bar(requests.len() as u64, "scoring");
     for chunk in requests.chunks(CHUNK) {
-        let scored = with_model!(loaded, |m| score_requests(m, &loaded.tokenizer, chunk))?;
+        let scored = with_model!(&loaded.model, |m| score_requests(m, &loaded.tokenizer, chunk))?;
         pb.suspend(|| -> Result<(), CliError> {
             for (req, s) in chunk.iter().zip(&scored) {
                 if args.json {

@@ -81,6 +81,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
                 rope_theta: if args.arch == "llama" { 10_000.0 } else { 1e6 },
                 rms_eps: 1e-6,
                 tied: false,
+                rope_freqs: false,
             }
         }
     };

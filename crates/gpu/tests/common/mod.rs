@@ -82,8 +82,10 @@ pub fn nmse(got: &[f32], want: &[f32]) -> f64 {
 ///   a subtraction) in candle's order, but the GPU may fuse them into an
 ///   fma (one rounding fewer): a few ulp per value, 1e-12.
 ///   Measured 0 (bit-identical) on lavapipe for all.
-/// - attention: dot products and softmax sums in another order, exp within
-///   a few ulp: same order as rms_norm; 1e-10.
+/// - attention, attention_pattern: dot products and softmax sums in
+///   another order, exp within a few ulp: same order as rms_norm; 1e-10.
+/// - scale_columns: one f32 multiply per value (or a copy), as
+///   add: 1e-14.
 pub const THRESHOLDS: &[(&str, f64)] = &[
     ("add", 1e-14),
     ("silu_mul", 1e-11),
@@ -115,6 +117,8 @@ pub const THRESHOLDS: &[(&str, f64)] = &[
     ("embed_q3_k", 1e-12),
     ("embed_q5_k", 1e-12),
     ("attention", 1e-10),
+    ("attention_pattern", 1e-10),
+    ("scale_columns", 1e-14),
 ];
 
 fn threshold(op: &str) -> f64 {
@@ -154,4 +158,14 @@ pub fn weight_file(name: &str, dtype: GgmlDType, rows: usize, cols: usize) -> st
     let mut f = std::fs::File::create(&path).unwrap();
     gguf_file::write(&mut f, &[], &[("w", &q)]).unwrap();
     path
+}
+
+/// The logits a forward request asks for, read back (panics on failure).
+pub fn host_logits<B: kaoshi_model::Backend>(
+    model: &kaoshi_model::Model<B>,
+    req: kaoshi_model::Forward<'_>,
+    cache: &mut kaoshi_model::KvCache<B>,
+) -> kaoshi_model::HostTensor {
+    let out = model.run(req, cache).expect("forward");
+    out.logits.to_host(model.backend(), model.config().vocab_size).expect("read back the logits")
 }

@@ -1,27 +1,17 @@
-//! Opening the GPU. In a browser wgpu panics (it does not return an error)
-//! when WebGPU is absent, so `navigator.gpu` is asked for an adapter first,
-//! in the page or in a worker alike.
+//! Asking a browser for WebGPU before wgpu is touched: wgpu panics (it
+//! does not return an error) where WebGPU is absent, so
+//! `navigator.gpu.requestAdapter()` is called first, in the page or in a
+//! worker alike.
 
-use kaoshi_gpu::GpuDevice;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::error::Error;
+use crate::GpuError;
 
-/// Opens the default GPU adapter, or says why there is none
-/// (`ErrorKind::WebGpuUnavailable`).
-pub(crate) async fn open_device() -> Result<GpuDevice, Error> {
-    #[cfg(target_arch = "wasm32")]
-    probe_webgpu().await?;
-    Ok(GpuDevice::new_async().await?)
-}
-
-/// Succeeds when `navigator.gpu.requestAdapter()` yields an adapter.
-#[cfg(target_arch = "wasm32")]
-async fn probe_webgpu() -> Result<(), Error> {
-    use wasm_bindgen::{JsCast, JsValue};
-
-    use crate::error::ErrorKind;
-
-    let unavailable = |why: &str| Error::new(ErrorKind::WebGpuUnavailable, format!("WebGPU is unavailable: {why}"));
+/// Whether the adapter `navigator.gpu.requestAdapter()` yields is a
+/// fallback (software) adapter; [`GpuError::WebGpuUnavailable`] with the
+/// reason when there is none.
+pub(crate) async fn probe_webgpu() -> Result<bool, GpuError> {
+    let unavailable = |why: &str| GpuError::WebGpuUnavailable(why.to_string());
     let get =
         |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
     let navigator = get(&js_sys::global(), "navigator");
@@ -46,5 +36,9 @@ async fn probe_webgpu() -> Result<(), Error> {
     if adapter.is_null() || adapter.is_undefined() {
         return Err(unavailable("navigator.gpu.requestAdapter() found no adapter"));
     }
-    Ok(())
+    // `adapter.info.isFallbackAdapter` (current spec), else the older
+    // `adapter.isFallbackAdapter`.
+    let in_info = get(&get(&adapter, "info"), "isFallbackAdapter");
+    let flag = if in_info.is_undefined() { get(&adapter, "isFallbackAdapter") } else { in_info };
+    Ok(flag.as_bool().unwrap_or(false))
 }
