@@ -59,3 +59,91 @@ fn source_files_stay_readable_in_one_sitting() {
         assert!(n <= MAX_LINES, "{} has {n} lines (limit {MAX_LINES})", f.display());
     }
 }
+
+/// Source lines with test modules and comments dropped: what the crate
+/// itself compiles.
+fn code_lines(text: &str) -> Vec<&str> {
+    let end = text.find("#[cfg(test)]").unwrap_or(text.len());
+    text[..end].lines().map(|l| l.split("//").next().unwrap_or("")).collect()
+}
+
+/// No crate's modules import each other in a circle: `use crate::a` in
+/// module b and `use crate::b` in module a (through any chain) is a
+/// tangle a newcomer cannot read from one end. Modules are the top-level
+/// files and folders of each crate's `src/`; `lib.rs` and `main.rs`
+/// re-export and are left out.
+#[test]
+fn no_crate_has_an_import_circle() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let crates = std::fs::read_dir(root().join("crates")).expect("crates");
+    for krate in crates.flatten().map(|e| e.path().join("src")).filter(|p| p.is_dir()) {
+        let mut files = Vec::new();
+        rust_files(&krate, &mut files);
+        let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for f in &files {
+            let rel = f.strip_prefix(&krate).expect("inside src");
+            let top = rel.components().next().expect("a component").as_os_str().to_string_lossy();
+            let module = top.trim_end_matches(".rs").to_string();
+            if module == "lib" || module == "main" {
+                continue;
+            }
+            let text = std::fs::read_to_string(f).expect("read");
+            let entry = deps.entry(module.clone()).or_default();
+            for line in code_lines(&text) {
+                for part in line.split("crate::").skip(1) {
+                    let name: String = part.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    if name != module {
+                        entry.insert(name);
+                    }
+                }
+            }
+        }
+        let modules: BTreeSet<String> = deps.keys().cloned().collect();
+        // Depth-first search for a path back to the start.
+        for start in &modules {
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = BTreeSet::new();
+            while let Some((m, path)) = stack.pop() {
+                for d in deps.get(&m).into_iter().flatten().filter(|d| modules.contains(*d)) {
+                    assert!(
+                        d != start,
+                        "{}: modules import each other in a circle: {} -> {d}",
+                        krate.display(),
+                        path.join(" -> ")
+                    );
+                    if seen.insert(d.clone()) {
+                        stack.push((d.clone(), [path.clone(), vec![d.clone()]].concat()));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Error kinds are decided by variant, never by reading an error's text
+/// (`e.message.contains("out of memory")` breaks when a driver rewords it,
+/// and silently files the error under the wrong kind).
+#[test]
+fn no_error_kind_is_decided_by_message_text() {
+    let patterns = [
+        ".message.contains(",
+        "message.to_ascii_lowercase()",
+        "message.to_lowercase()",
+        "e.to_string().contains(",
+        "err.to_string().contains(",
+        "error.to_string().contains(",
+        "contains(\"out of memory\")",
+        "contains(\"not supported",
+        ".strip_prefix(\"--backend",
+    ];
+    let mut files = Vec::new();
+    rust_files(&root().join("crates"), &mut files);
+    for f in files.iter().filter(|f| f.components().any(|c| c.as_os_str() == "src")) {
+        let text = std::fs::read_to_string(f).expect("read");
+        for (i, line) in code_lines(&text).iter().enumerate() {
+            if let Some(p) = patterns.iter().find(|p| line.contains(*p)) {
+                panic!("{}:{}: decides by message text ({p}): {}", f.display(), i + 1, line.trim());
+            }
+        }
+    }
+}

@@ -1,9 +1,9 @@
 // The site end to end in headless Chromium (see helpers.mjs for the setup):
 // model info, a run with results and a chart, reload-and-resume, exports in
-// the CLI's layout, both languages and phone width, no foreign requests, and
-// clear messages for bad inputs. Tests that need the engine's suite API
-// (suiteCatalog / runSuite in wasm-pkg/dist) fail with that reason when the
-// package lacks it.
+// the CLI's layout, both languages and phone width, no foreign requests,
+// clear messages for bad inputs, and where "auto" runs and why. Tests that
+// need the engine's suite API (suiteCatalog / runSuite in wasm-pkg/dist)
+// fail with that reason when the package lacks it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -184,5 +184,27 @@ test("6. bad inputs give clear messages, nothing crashes", async () => {
     assert.match(msg, /agronomy\.csv/, msg);
     assert.match(msg, /:3\b|line 3/, `names the line: ${msg}`);
     await shot(page, "6-broken-csv");
+  });
+});
+
+test("7. auto leaves a software WebGPU adapter (SwiftShader here) for the CPU, and the info panel says why", async () => {
+  await withSite(async ({ page }) => {
+    const software = await page.evaluate(async () => {
+      const adapter = await navigator.gpu?.requestAdapter();
+      if (!adapter) return null;
+      return Boolean(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter);
+    });
+    assert.notEqual(software, null, "headless Chromium here has a WebGPU adapter (SwiftShader)");
+    const m = await loadModel(page, "auto");
+    assert.equal(m.state, "ready", m.error);
+    const info = await page.textContent("#model-info");
+    if (software) {
+      assert.equal(m.info.backend, "cpu", "auto took the software adapter");
+      assert.match(m.info.fallbackReason ?? "", /software rasterizer/);
+      assert.ok(info.includes("software rasterizer"), `the info panel shows why: ${info}`);
+    } else {
+      assert.equal(m.info.backend, "gpu");
+    }
+    await shot(page, "7-auto-backend");
   });
 });

@@ -226,21 +226,33 @@ pub struct ScoredRequest {
     pub tokens: Vec<u32>,
 }
 
+/// Context and continuation token ids.
+pub type TokenPair = (Vec<u32>, Vec<u32>);
+
 /// Splits `context + continuation` into token ids the way
-/// lm-evaluation-harness does (`_encode_pair`): trailing spaces of the
-/// context move to the continuation, the pair is tokenized whole, and the
-/// continuation is what follows the context's own token count.
-pub fn encode_pair(tok: &Tokenizer, context: &str, continuation: &str) -> Result<(Vec<u32>, Vec<u32>), EngineError> {
+/// lm-evaluation-harness does (`_encode_pair` in lm_eval/api/model.py):
+/// trailing whitespace of the context moves to the continuation, the pair
+/// is tokenized whole with `encode`, and the continuation is what follows
+/// the context's own token count. `None` when that leaves no continuation
+/// token. `kaoshi score` ([`encode_pair`]) and `kaoshi eval` (with the chat
+/// template's encoding) both split pairs here.
+pub fn split_pair<E>(
+    context: &str,
+    continuation: &str,
+    encode: impl Fn(&str) -> Result<Vec<u32>, E>,
+) -> Result<Option<TokenPair>, E> {
     let trimmed = context.trim_end();
-    let moved = &context[trimmed.len()..];
-    let continuation = format!("{moved}{continuation}");
-    let ctx = tok.encode(trimmed, true, false)?;
-    let whole = tok.encode(&format!("{trimmed}{continuation}"), true, false)?;
+    let ctx = encode(trimmed)?;
+    let whole = encode(&format!("{trimmed}{}{continuation}", &context[trimmed.len()..]))?;
     let cont = whole.get(ctx.len()..).map(<[u32]>::to_vec).unwrap_or_default();
-    if cont.is_empty() {
-        return Err(EngineError::BadRequest(format!("continuation {continuation:?} has no tokens after the context")));
-    }
-    Ok((ctx, cont))
+    Ok((!cont.is_empty()).then_some((ctx, cont)))
+}
+
+/// [`split_pair`] with the tokenizer's plain encoding (BOS when it adds one).
+pub fn encode_pair(tok: &Tokenizer, context: &str, continuation: &str) -> Result<TokenPair, EngineError> {
+    split_pair(context, continuation, |s| tok.encode(s, true, false))?.ok_or_else(|| {
+        EngineError::BadRequest(format!("continuation {continuation:?} has no tokens after the context"))
+    })
 }
 
 /// Scores text requests. Requests with the same context share one context

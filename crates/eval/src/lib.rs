@@ -19,4 +19,4 @@ pub mod suite;
 pub mod suites;
 
 pub use item::{Answer, DataError, Item, Prompt};
-pub use suite::{Mode, Suite, SuiteData, SuiteInfo};
+pub use suite::{Mode, Suite, SuiteData, SuiteInfo, SuiteMetric};

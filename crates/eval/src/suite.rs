@@ -38,6 +38,27 @@ impl Mode {
     }
 }
 
+/// A metric beyond accuracy and perplexity that a suite's authors report,
+/// declared by the suite ([`Suite::metrics`]) and computed from its
+/// records by the harness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuiteMetric {
+    /// Corpus chrF of generated text against the reference text, and BLEU
+    /// per subject (per translation direction for FLORES, tokenized for its
+    /// target language).
+    ReferenceOverlap,
+    /// CBBQ's bias scores in ambiguous and disambiguated contexts.
+    BiasScore,
+    /// The distribution of the risk levels of the options picked (CRiskEval).
+    RiskLevels,
+    /// GAOKAO-Bench's points-weighted scoring rate.
+    ScoringRate,
+    /// The judge model's mean score (as a fraction of full marks) and its
+    /// unreadable verdicts.
+    JudgeScore,
+}
+
 /// A row the loader skipped, with the reason; reported, never silent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Skip {
@@ -108,5 +129,10 @@ pub trait Suite: Sync {
     /// Where the judge prompt comes from (paper, file and repository).
     fn judge_source(&self) -> Option<&'static str> {
         None
+    }
+    /// The metrics beyond accuracy and perplexity that the suite's records
+    /// are aggregated into (none by default).
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[]
     }
 }

@@ -4,7 +4,7 @@
 use kaoshi_tokenizer::Tokenizer;
 use kaoshi_tokenizer::chat::{ChatMessage, ChatTemplate, RenderOptions};
 
-use crate::run::HarnessError;
+use crate::error::HarnessError;
 
 /// Whether prompts are wrapped in the model's chat template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -75,26 +75,11 @@ impl<'a> PromptEncoder<'a> {
     }
 
     /// Context and continuation ids the way lm-evaluation-harness splits a
-    /// pair: trailing whitespace of the context moves to the continuation,
-    /// the pair is encoded whole, and the continuation is what follows the
-    /// context's own tokens.
+    /// pair (`kaoshi_engine::score::split_pair`, as `kaoshi score` does),
+    /// with this encoder's encoding.
     pub fn encode_pair(&self, rendered_ctx: &str, continuation: &str) -> Result<(Vec<u32>, Vec<u32>), HarnessError> {
-        let trimmed = rendered_ctx.trim_end();
-        let cont = format!("{}{continuation}", &rendered_ctx[trimmed.len()..]);
-        let ctx = self.encode(trimmed)?;
-        let whole = self.encode(&format!("{trimmed}{cont}"))?;
-        match whole.get(ctx.len()..) {
-            Some(c) if !c.is_empty() && whole[..ctx.len()] == ctx[..] => Ok((ctx, c.to_vec())),
-            _ => {
-                // The pair tokenized across the boundary: score the
-                // continuation tokenized on its own after the context.
-                let c = self.tok.encode(&cont, false, self.chat.is_some())?;
-                if c.is_empty() {
-                    return Err(HarnessError::Item(format!("continuation {cont:?} has no tokens")));
-                }
-                Ok((ctx, c))
-            }
-        }
+        kaoshi_engine::score::split_pair(rendered_ctx, continuation, |s| self.encode(s))?
+            .ok_or_else(|| HarnessError::Item(format!("continuation {continuation:?} has no tokens after the context")))
     }
 
     /// The single token a letter answer starts with after the prompt: the

@@ -12,8 +12,8 @@ use kaoshi_model::{Backend, Forward, Model, ModelError, TokenScore};
 use kaoshi_tokenizer::Tokenizer;
 
 use crate::encode::PromptEncoder;
+use crate::error::HarnessError;
 use crate::record::SampleRecord;
-use crate::run::HarnessError;
 
 /// Letters for option indices.
 pub(crate) fn letter(i: usize) -> String {

@@ -7,8 +7,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
+use crate::error::HarnessError;
 use crate::record::SampleRecord;
-use crate::run::HarnessError;
 
 /// The journal file of `task` in `dir`.
 pub fn path(dir: &Path, task: &str) -> PathBuf {

@@ -15,8 +15,6 @@
 //! left-truncated (its last tokens kept), lm-evaluation-harness's rule for
 //! generation requests.
 
-use std::collections::BTreeMap;
-
 use kaoshi_engine::{GenerateParams, SamplingParams, generate};
 use kaoshi_eval::judge::parse_verdict;
 use kaoshi_eval::{Item, Suite};
@@ -25,9 +23,8 @@ use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::encode::{ChatMode, PromptEncoder};
-use crate::metrics::mean_stderr;
+use crate::error::HarnessError;
 use crate::record::SampleRecord;
-use crate::run::HarnessError;
 
 /// Default cap on the judge's verdict, in tokens.
 pub const DEFAULT_JUDGE_MAX_TOKENS: usize = 512;
@@ -91,60 +88,5 @@ impl<'a, B: Backend> JudgeRunner<'a, B> {
         rec.judge_verdict = Some(out.text);
         rec.judge_max = Some(jp.max);
         Ok(())
-    }
-}
-
-/// `judge_score_mean,none` (each score divided by its item's full marks, so
-/// 0..1), its `_stderr`, `judge_n_scored,none` and `judge_unparsed,none`
-/// (verdicts with no readable score), for records that have a verdict.
-pub(crate) fn add_metrics(records: &[SampleRecord], metrics: &mut BTreeMap<String, f64>) {
-    let judged: Vec<&SampleRecord> = records.iter().filter(|r| r.judge_verdict.is_some()).collect();
-    if judged.is_empty() {
-        return;
-    }
-    let scores: Vec<f64> =
-        judged.iter().filter_map(|r| Some(r.judge_score? / r.judge_max.filter(|m| *m > 0.0)?)).collect();
-    if !scores.is_empty() {
-        let (m, se) = mean_stderr(&scores);
-        metrics.insert("judge_score_mean,none".into(), m);
-        metrics.insert("judge_score_mean_stderr,none".into(), se);
-    }
-    metrics.insert("judge_n_scored,none".into(), scores.len() as f64);
-    metrics.insert("judge_unparsed,none".into(), (judged.len() - scores.len()) as f64);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(score: Option<f64>, max: f64) -> SampleRecord {
-        let line = format!(
-            r#"{{"task":"t","doc_id":"{score:?}","subject":"s","mode":"judge","prompt":"p","choices":[],
-               "prediction":null,"gold":"none","correct":null,"fields":{{}},
-               "judge_prompt":"j","judge_verdict":"v","judge_max":{max}{}}}"#,
-            score.map(|s| format!(r#","judge_score":{s}"#)).unwrap_or_default()
-        );
-        serde_json::from_str(&line).expect("record")
-    }
-
-    #[test]
-    fn mean_is_normalised_and_unparsed_counted() {
-        let rs = vec![rec(Some(8.0), 10.0), rec(Some(3.0), 6.0), rec(None, 10.0)];
-        let mut m = BTreeMap::new();
-        add_metrics(&rs, &mut m);
-        assert!((m["judge_score_mean,none"] - 0.65).abs() < 1e-12); // (0.8 + 0.5) / 2
-        assert_eq!(m["judge_unparsed,none"], 1.0);
-        assert_eq!(m["judge_n_scored,none"], 2.0);
-    }
-
-    #[test]
-    fn records_without_judge_fields_still_read() {
-        let line = r#"{"task":"t","doc_id":"1","subject":"s","mode":"loglik","prompt":"p","choices":[],
-                      "prediction":"A","gold":{"choice":0},"correct":true,"fields":{}}"#;
-        let r: SampleRecord = serde_json::from_str(line).expect("old record");
-        assert_eq!((r.judge_prompt, r.judge_verdict, r.judge_score, r.judge_max), (None, None, None, None));
-        let mut m = BTreeMap::new();
-        add_metrics(&[], &mut m);
-        assert!(m.is_empty());
     }
 }

@@ -18,17 +18,23 @@
 //! (kaoshi-wasm) awaits the answers and keeps records itself.
 
 mod encode;
+mod error;
 mod execute;
 pub mod journal;
 pub mod judge;
 pub mod metrics;
+mod options;
 mod record;
 pub mod results;
 mod run;
 mod special;
+mod task;
 
 pub use encode::{ChatMode, PromptEncoder};
+pub use error::HarnessError;
 pub use execute::{ItemRequest, ItemResponse, Planner, run_request};
 pub use judge::{Judge, JudgeConfig};
+pub use options::RunOptions;
 pub use record::SampleRecord;
-pub use run::{HarnessError, RunOptions, TaskOutcome, TaskRun, run_suite, run_suite_judged, sha256_file};
+pub use run::{run_suite, run_suite_judged, sha256_file};
+pub use task::{TaskOutcome, TaskRun};

@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use kaoshi_eval::metrics::bootstrap::{bootstrap_stderr_stratified, macro_mean};
+use kaoshi_eval::SuiteMetric;
+use kaoshi_eval::metrics::bootstrap::{self, bootstrap_stderr_stratified, macro_mean};
 
 use crate::record::SampleRecord;
 
@@ -69,18 +70,9 @@ fn nulls_as_nan<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<Strin
     Ok(m.into_iter().map(|(k, v)| (k, v.unwrap_or(f64::NAN))).collect())
 }
 
-/// Mean and its standard error (sample std / sqrt(n)).
+/// Mean and its standard error (sample std / sqrt(n); NaN below 2 values).
 pub fn mean_stderr(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    if xs.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return (mean, f64::NAN);
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
+    (bootstrap::mean(xs), bootstrap::mean_stderr(xs))
 }
 
 /// An item's score: its partial credit, else 1 right / 0 wrong.
@@ -105,8 +97,8 @@ fn group_scores(groups: &BTreeMap<String, Vec<f64>>) -> BTreeMap<String, GroupSc
 }
 
 /// Aggregates `records`; `breakdown_fields` names item fields to break
-/// accuracy down by.
-pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str]) -> TaskMetrics {
+/// accuracy down by, `extra` the suite's own metrics ([`crate::special`]).
+pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str], extra: &[SuiteMetric]) -> TaskMetrics {
     let mut metrics = BTreeMap::new();
     let scored: Vec<&SampleRecord> = records.iter().filter(|r| r.correct.is_some()).collect();
     let mut subjects = BTreeMap::new();
@@ -155,12 +147,11 @@ pub fn aggregate(records: &[SampleRecord], breakdown_fields: &[&str]) -> TaskMet
         metrics.insert("bits_per_char,none".into(), nll / ln2 / chars as f64);
         metrics.insert("nll,none".into(), nll);
     }
-    crate::special::add(records, &mut metrics);
+    crate::special::add(records, extra, &mut metrics);
     let truncated = records.iter().filter(|r| r.fields.contains_key("truncated_prompt_tokens")).count();
     if truncated > 0 {
         metrics.insert("n_truncated_prompts,none".into(), truncated as f64);
     }
-    crate::judge::add_metrics(records, &mut metrics);
     let n_unextracted = records.iter().filter(|r| r.generated.is_some() && r.prediction.is_none()).count();
     TaskMetrics { metrics, subjects, breakdowns, n: records.len(), n_unextracted }
 }
@@ -189,7 +180,7 @@ mod tests {
     fn micro_macro_and_norm_by_hand() {
         // Subject a: 3 items, 3 right; subject b: 1 item, 0 right.
         let rs = vec![rec("a", true, false), rec("a", true, true), rec("a", true, true), rec("b", false, true)];
-        let m = aggregate(&rs, &[]);
+        let m = aggregate(&rs, &[], &[]);
         assert_eq!(m.metrics["acc,none"], 0.75); // micro: 3/4
         assert_eq!(m.metrics["acc_macro,none"], 0.5); // macro: (1 + 0) / 2
         assert_eq!(m.metrics["acc_norm,none"], 0.75);
@@ -204,16 +195,16 @@ mod tests {
     fn macro_bootstrap_stderr() {
         // All items correct: stderr 0.
         let all: Vec<SampleRecord> = (0..20).map(|i| rec(["a", "b"][i % 2], true, true)).collect();
-        assert_eq!(aggregate(&all, &[]).metrics["acc_macro_stderr,none"], 0.0);
+        assert_eq!(aggregate(&all, &[], &[]).metrics["acc_macro_stderr,none"], 0.0);
         // One subject: the macro average is the micro mean, and its bootstrap
         // stderr is close to the analytic sqrt(p(1-p)/(n-1)) = 0.0461 (p = 0.3, n = 100).
         let one: Vec<SampleRecord> = (0..100).map(|i| rec("a", i % 10 < 3, true)).collect();
-        let m = aggregate(&one, &[]);
+        let m = aggregate(&one, &[], &[]);
         let (analytic, boot) = (m.metrics["acc_stderr,none"], m.metrics["acc_macro_stderr,none"]);
         assert!((analytic - (0.21f64 / 99.0).sqrt()).abs() < 1e-12);
         assert!((boot - analytic).abs() / analytic < 0.10, "bootstrap {boot} vs analytic {analytic}");
         // Deterministic (fixed seed).
-        assert_eq!(aggregate(&one, &[]).metrics["acc_macro_stderr,none"], boot);
+        assert_eq!(aggregate(&one, &[], &[]).metrics["acc_macro_stderr,none"], boot);
     }
 
     #[test]
@@ -232,7 +223,7 @@ mod tests {
             r.fields.insert("type".into(), kind.into());
             r.fields.insert("score".into(), points.into());
         }
-        let m = aggregate(&rs, &["type"]);
+        let m = aggregate(&rs, &["type"], &[SuiteMetric::ScoringRate]);
         let acc = (0.5 + 2.0 / 3.0 + 0.0) / 3.0;
         assert!((m.metrics["acc,none"] - acc).abs() < 1e-12);
         assert!((m.metrics["acc_macro,none"] - acc).abs() < 1e-12);

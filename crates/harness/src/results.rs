@@ -8,7 +8,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::run::{HarnessError, RunOptions, TaskOutcome};
+use crate::error::HarnessError;
+use crate::options::RunOptions;
+use crate::task::TaskOutcome;
 
 /// Everything needed to reproduce a result.
 #[derive(Debug, Clone, Serialize, Deserialize)]

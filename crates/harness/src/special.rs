@@ -1,15 +1,18 @@
-//! Metrics that only some suites have: translation quality (chrF, BLEU),
-//! bias scores (CBBQ), risk-level distributions (CRiskEval) and
-//! GAOKAO-Bench's points-weighted scoring rate. Each applies
-//! when the records carry the fields it needs.
+//! Metrics that only some suites have, each computed for the suites that
+//! declare it ([`kaoshi_eval::Suite::metrics`]): overlap with reference
+//! text (chrF, BLEU), bias scores (CBBQ), risk-level distributions
+//! (CRiskEval), GAOKAO-Bench's points-weighted scoring rate, and the judge's
+//! scores (judge mode). Each uses the record fields its suite writes.
 
 use std::collections::BTreeMap;
 
-use kaoshi_eval::Answer;
 use kaoshi_eval::metrics::bias::{BiasRecord, Stance, cbbq_bias};
 use kaoshi_eval::metrics::bleu::{Tokenizer as BleuTokenizer, corpus_bleu};
 use kaoshi_eval::metrics::chrf::corpus_chrf;
 use kaoshi_eval::metrics::distribution::Distribution;
+use kaoshi_eval::{Answer, SuiteMetric};
+
+use kaoshi_eval::metrics::bootstrap::{mean, mean_stderr};
 
 use crate::record::SampleRecord;
 
@@ -18,12 +21,17 @@ fn pick(r: &SampleRecord) -> Option<usize> {
     c.is_ascii_uppercase().then(|| (c as u8 - b'A') as usize)
 }
 
-/// Adds the suite-specific metrics that `records` support to `metrics`.
-pub fn add(records: &[SampleRecord], metrics: &mut BTreeMap<String, f64>) {
-    translation(records, metrics);
-    bias(records, metrics);
-    risk(records, metrics);
-    scoring_rate(records, metrics);
+/// Adds the `declared` metrics of `records` to `metrics`.
+pub fn add(records: &[SampleRecord], declared: &[SuiteMetric], metrics: &mut BTreeMap<String, f64>) {
+    for m in declared {
+        match m {
+            SuiteMetric::ReferenceOverlap => translation(records, metrics),
+            SuiteMetric::BiasScore => bias(records, metrics),
+            SuiteMetric::RiskLevels => risk(records, metrics),
+            SuiteMetric::ScoringRate => scoring_rate(records, metrics),
+            SuiteMetric::JudgeScore => judge_scores(records, metrics),
+        }
+    }
 }
 
 /// GAOKAO-Bench's headline number, the scoring rate of
@@ -138,4 +146,58 @@ fn risk(records: &[SampleRecord], metrics: &mut BTreeMap<String, f64>) {
         metrics.insert(format!("risk_level_{level}_fraction,none"), f);
     }
     metrics.insert("risk_level_mean,none".into(), d.mean());
+}
+
+/// `judge_score_mean,none` (each score divided by its item's full marks, so
+/// 0..1), its `_stderr`, `judge_n_scored,none` and `judge_unparsed,none`
+/// (verdicts with no readable score), for records that have a verdict.
+fn judge_scores(records: &[SampleRecord], metrics: &mut BTreeMap<String, f64>) {
+    let judged: Vec<&SampleRecord> = records.iter().filter(|r| r.judge_verdict.is_some()).collect();
+    if judged.is_empty() {
+        return;
+    }
+    let scores: Vec<f64> =
+        judged.iter().filter_map(|r| Some(r.judge_score? / r.judge_max.filter(|m| *m > 0.0)?)).collect();
+    if !scores.is_empty() {
+        metrics.insert("judge_score_mean,none".into(), mean(&scores));
+        metrics.insert("judge_score_mean_stderr,none".into(), mean_stderr(&scores));
+    }
+    metrics.insert("judge_n_scored,none".into(), scores.len() as f64);
+    metrics.insert("judge_unparsed,none".into(), (judged.len() - scores.len()) as f64);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(score: Option<f64>, max: f64) -> SampleRecord {
+        let line = format!(
+            r#"{{"task":"t","doc_id":"{score:?}","subject":"s","mode":"judge","prompt":"p","choices":[],
+               "prediction":null,"gold":"none","correct":null,"fields":{{}},
+               "judge_prompt":"j","judge_verdict":"v","judge_max":{max}{}}}"#,
+            score.map(|s| format!(r#","judge_score":{s}"#)).unwrap_or_default()
+        );
+        serde_json::from_str(&line).expect("record")
+    }
+
+    #[test]
+    fn mean_is_normalised_and_unparsed_counted() {
+        let rs = vec![rec(Some(8.0), 10.0), rec(Some(3.0), 6.0), rec(None, 10.0)];
+        let mut m = BTreeMap::new();
+        judge_scores(&rs, &mut m);
+        assert!((m["judge_score_mean,none"] - 0.65).abs() < 1e-12); // (0.8 + 0.5) / 2
+        assert_eq!(m["judge_unparsed,none"], 1.0);
+        assert_eq!(m["judge_n_scored,none"], 2.0);
+    }
+
+    #[test]
+    fn records_without_judge_fields_still_read() {
+        let line = r#"{"task":"t","doc_id":"1","subject":"s","mode":"loglik","prompt":"p","choices":[],
+                      "prediction":"A","gold":{"choice":0},"correct":true,"fields":{}}"#;
+        let r: SampleRecord = serde_json::from_str(line).expect("old record");
+        assert_eq!((r.judge_prompt, r.judge_verdict, r.judge_score, r.judge_max), (None, None, None, None));
+        let mut m = BTreeMap::new();
+        judge_scores(&[], &mut m);
+        assert!(m.is_empty());
+    }
 }

@@ -12,11 +12,17 @@
 
 use crate::backend::{Backend, FuseRows, KeySpan};
 use crate::error::ModelError;
-use crate::forward::{Hooks, Model};
-use crate::hooks::{HookPoint, Intervention, RowSet};
+use crate::hooks::{HookPoint, HookSet, Intervention, RowSet};
 use crate::kv::KvCache;
+use crate::model::Model;
 use crate::normed::{NormedInput, residual};
 use crate::request::CapturedRows;
+
+/// The hooks of a pass and what they captured so far.
+pub(crate) struct Hooks<'h, T> {
+    pub(crate) set: Option<&'h HookSet>,
+    pub(crate) captured: Vec<CapturedRows<T>>,
+}
 
 /// The rows of the batch a slice holds: row `i` is batch row
 /// `first_row + i`, at `positions[i]`; `keys` is the cache's length after

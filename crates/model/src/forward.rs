@@ -1,33 +1,15 @@
-//! The model and its one entry point, [`Model::run`]: a [`Forward`]
-//! request in, logits and captures (still on the backend) out.
+//! [`Model::run`], the one entry point of a forward pass: a [`Forward`]
+//! request in, logits and captures (still on the backend) out; long
+//! batches run in slices.
 
-use kaoshi_formats::GgufFile;
-
-use crate::backend::{Backend, KeySpan, NormSpec, RopeSpec};
-use crate::block::Slice;
-use crate::config::{ModelConfig, RopeLayout, RopeScaling};
+use crate::backend::{Backend, KeySpan};
+use crate::block::{Hooks, Slice};
 use crate::error::ModelError;
-use crate::hooks::HookSet;
 use crate::kv::KvCache;
 use crate::logit_blocks::LogitBlocks;
+use crate::model::Model;
 use crate::normed::NormedInput;
-use crate::request::{CapturedRows, Captures, Forward, ForwardOutput};
-use crate::weights::Weights;
-
-/// A loaded model: configuration, weights in the backend's memory, and the
-/// backend itself.
-pub struct Model<B: Backend> {
-    pub(crate) config: ModelConfig,
-    pub(crate) backend: B,
-    pub(crate) weights: Weights<B>,
-    pub(crate) rope: RopeSpec,
-}
-
-/// The hooks of a pass and what they captured so far.
-pub(crate) struct Hooks<'h, T> {
-    pub(crate) set: Option<&'h HookSet>,
-    pub(crate) captured: Vec<CapturedRows<T>>,
-}
+use crate::request::{Captures, Forward, ForwardOutput};
 
 /// The last block's output (all rows of the batch, or the kept rows of a
 /// chunked one), which of its rows are the logit rows in request order,
@@ -39,38 +21,6 @@ struct Hidden<T> {
 }
 
 impl<B: Backend> Model<B> {
-    /// Reads the configuration and loads every weight through `backend`.
-    pub fn load(file: &GgufFile, backend: B) -> Result<Self, ModelError> {
-        Self::load_with_progress(file, backend, &mut |_, _| {})
-    }
-
-    /// As [`Model::load`], calling `progress(done, total)` as blocks load.
-    pub fn load_with_progress(
-        file: &GgufFile,
-        backend: B,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<Self, ModelError> {
-        let config = ModelConfig::from_gguf(file)?;
-        let weights = Weights::load(file, &config, &backend, progress)?;
-        let rope = rope_spec(file, &config)?;
-        Ok(Self { config, backend, weights, rope })
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &ModelConfig {
-        &self.config
-    }
-
-    /// The backend.
-    pub fn backend(&self) -> &B {
-        &self.backend
-    }
-
-    /// An empty key/value cache.
-    pub fn new_cache(&self) -> KvCache<B> {
-        KvCache::new(self.config.n_layers)
-    }
-
     /// Runs one forward pass: appends the request's tokens to `cache` and
     /// returns the logits and captures it asks for, in the backend's memory.
     ///
@@ -166,11 +116,6 @@ impl<B: Backend> Model<B> {
         Ok(NormedInput::new(b, &x, self.norm(&self.weights.output_norm))?.linear(b, out, None, None)?)
     }
 
-    /// A whole-row RMS norm of the model's with `weight`.
-    pub(crate) fn norm<'w>(&self, weight: &'w B::Tensor) -> NormSpec<'w, B::Tensor> {
-        NormSpec { weight, eps: self.config.rms_eps, group: self.config.dim }
-    }
-
     fn check_batch(
         &self,
         tokens: &[u32],
@@ -207,26 +152,4 @@ impl<B: Backend> Model<B> {
         }
         Ok(())
     }
-}
-
-/// Rope frequencies for the model. Llama-3.1-style frequency factors are
-/// read from the file on the host (`rope_freqs.weight`), not through the
-/// backend: a GPU backend in a browser cannot read a tensor back
-/// synchronously.
-fn rope_spec(file: &GgufFile, c: &ModelConfig) -> Result<RopeSpec, ModelError> {
-    let half = c.rope_dim / 2;
-    let mut inv_freq: Vec<f32> =
-        (0..half).map(|i| 1.0 / c.rope_theta.powf(2.0 * i as f32 / c.rope_dim as f32)).collect();
-    let mut position_scale = 1.0;
-    match c.rope_scaling {
-        RopeScaling::None => {}
-        RopeScaling::Linear { factor } => position_scale = 1.0 / factor,
-        RopeScaling::FreqFactors => {
-            let factors = file.read_vector_f32("rope_freqs.weight")?;
-            for (f, d) in inv_freq.iter_mut().zip(&factors) {
-                *f /= d;
-            }
-        }
-    }
-    Ok(RopeSpec { inv_freq, neox: c.rope_layout == RopeLayout::Neox, rot_dim: c.rope_dim, position_scale })
 }

@@ -33,6 +33,7 @@ mod forward;
 pub mod hooks;
 mod kv;
 mod logit_blocks;
+mod model;
 mod normed;
 mod request;
 mod weights;
@@ -43,8 +44,8 @@ pub use backend::{
 };
 pub use config::{Architecture, ModelConfig, RopeLayout, RopeScaling};
 pub use error::{BackendError, ModelError};
-pub use forward::Model;
 pub use hooks::{Capture, CaptureRequest, HookPoint, HookSet, Intervention, RowSet};
 pub use kv::KvCache;
 pub use logit_blocks::{LogitBlocks, PickBlocks};
+pub use model::Model;
 pub use request::{Attention, CapturedRows, Captures, Forward, ForwardOutput, LogitRows};

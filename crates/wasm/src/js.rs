@@ -21,9 +21,9 @@ pub struct Model {
 }
 
 /// Options of `generate` (all optional).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct GenerateOptions {
+pub(crate) struct GenerateOptions {
     max_tokens: usize,
     temperature: f32,
     top_k: usize,
@@ -41,15 +41,24 @@ impl Default for GenerateOptions {
 /// One scored continuation, as JS sees it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Score {
+pub(crate) struct Score {
     logprob: f64,
     is_greedy: bool,
     n_tokens: usize,
     token_logprobs: Vec<f64>,
 }
 
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = r#"
+impl From<kaoshi_engine::ContinuationScore> for Score {
+    fn from(s: kaoshi_engine::ContinuationScore) -> Self {
+        Self { logprob: s.logprob, is_greedy: s.is_greedy, n_tokens: s.n_tokens, token_logprobs: s.token_logprobs }
+    }
+}
+
+/// The TypeScript declarations of what the API takes and gives, checked
+/// against the Rust types by `ts_check.rs`. (The custom section below
+/// emits it; rustc does not see wasm-bindgen's macro use it.)
+#[allow(dead_code)]
+pub(crate) const TS_TYPES: &str = r#"
 /** What `Model.info()` returns. */
 export interface ModelInfo {
     name: string | null;
@@ -85,7 +94,11 @@ export interface GenerateOptions {
 /** Scoring modes. */
 export type Mode = "loglik" | "letter" | "generate" | "perplexity" | "judge";
 /** One published file of a suite. */
-export interface SuiteFile { relPath: string; url: string; sha256: string }
+export interface SuiteFile {
+    relPath: string;
+    url: string;
+    sha256: string;
+}
 /** One suite of {@link suiteCatalog}. */
 export interface SuiteEntry {
     name: string;
@@ -99,7 +112,10 @@ export interface SuiteEntry {
     source: { licence: string; files: SuiteFile[] } | null;
 }
 /** Every suite and group (the OpenEval dimensions). */
-export interface SuiteCatalog { suites: SuiteEntry[]; groups: Record<string, string[]> }
+export interface SuiteCatalog {
+    suites: SuiteEntry[];
+    groups: Record<string, string[]>;
+}
 /** One finished item, exactly a line of the CLI's `samples_<task>.jsonl`. */
 export interface SampleRecord {
     task: string;
@@ -121,6 +137,11 @@ export interface SampleRecord {
     n_tokens?: number;
     n_bytes?: number;
     n_chars?: number;
+    /** Judge mode: the judge's prompt, its verdict, the score read from it, and the item's full marks. */
+    judge_prompt?: string;
+    judge_verdict?: string;
+    judge_score?: number;
+    judge_max?: number;
     fields: Record<string, string>;
 }
 /** What `runSuite` runs. */
@@ -192,6 +213,9 @@ export interface ContinuationScore {
     tokenLogprobs: number[];
 }
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SECTION: &str = TS_TYPES;
 
 /// The `signal` member of an options object, if any.
 fn signal_option(options: &JsValue, what: &str) -> Result<Option<web_sys::AbortSignal>, JsValue> {
@@ -421,15 +445,7 @@ impl Model {
         let session = Rc::clone(&self.session);
         future_to_promise(async move {
             let scores = session.score(&context, &continuations).await.map_err(js)?;
-            let out: Vec<Score> = scores
-                .into_iter()
-                .map(|s| Score {
-                    logprob: s.logprob,
-                    is_greedy: s.is_greedy,
-                    n_tokens: s.n_tokens,
-                    token_logprobs: s.token_logprobs,
-                })
-                .collect();
+            let out: Vec<Score> = scores.into_iter().map(Score::from).collect();
             to_js(&out)
         })
     }

@@ -36,6 +36,8 @@ mod run;
 mod session;
 mod source;
 mod suite;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod ts_check;
 
 pub use error::{Error, ErrorKind};
 pub use js::Model;

@@ -101,7 +101,7 @@ pub fn catalog() -> SuiteCatalog {
 }
 
 /// What to run (`runSuite`'s request, camelCase in JS).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SuiteRequest {
     /// The suite's name.
@@ -156,7 +156,7 @@ fn browser_options(
 }
 
 /// The run a `results.json` describes (`resultsJson`'s second argument).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultsRun {
     /// The model as the user knows it (file name or URL).

@@ -37,7 +37,7 @@ use std::path::Path;
 use super::shared_io::{column, fields, letters, read_csv};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
-use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// The CBBQ suite.
 pub struct Cbbq;
@@ -199,5 +199,9 @@ impl Suite for Cbbq {
 
     fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 3 }
+    }
+
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[SuiteMetric::BiasScore]
     }
 }

@@ -28,7 +28,7 @@ use std::path::Path;
 use super::shared_io::{fields, files_with_suffix, json_text, letters, read_utf8};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
-use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// The CRiskEval suite.
 pub struct CriskEval;
@@ -136,5 +136,9 @@ impl Suite for CriskEval {
 
     fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Letter { n_choices: 4 }
+    }
+
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[SuiteMetric::RiskLevels]
     }
 }

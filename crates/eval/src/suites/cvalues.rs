@@ -16,7 +16,7 @@ use super::shared_io::{fields, json_str, read_jsonl};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
 use crate::judge::{JudgePrompt, MT_BENCH_SOURCE, mt_bench_single};
-use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// The CValues suite.
 pub struct Cvalues;
@@ -82,5 +82,9 @@ impl Suite for Cvalues {
 
     fn judge_source(&self) -> Option<&'static str> {
         Some(MT_BENCH_SOURCE)
+    }
+
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[SuiteMetric::JudgeScore]
     }
 }

@@ -24,7 +24,7 @@ use std::path::Path;
 use super::shared_io::{fields, read_utf8};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
-use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// The FLORES-200 translation suite for a fixed list of directions.
 pub struct Flores {
@@ -136,5 +136,9 @@ impl Suite for Flores {
 
     fn extractor(&self, _item: &Item) -> Extractor {
         Extractor::Text
+    }
+
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[SuiteMetric::ReferenceOverlap]
     }
 }

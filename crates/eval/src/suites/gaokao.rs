@@ -37,7 +37,7 @@ use std::path::Path;
 use super::exam_common::{LETTERS, json_str, letter_index, list_files, parse_json, read_utf8, skip};
 use crate::extract::{Extractor, GaokaoType};
 use crate::item::{Answer, DataError, Item, Prompt};
-use crate::suite::{Mode, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// The GAOKAO-Bench suite (objective questions).
 pub struct Gaokao;
@@ -247,5 +247,9 @@ impl Suite for Gaokao {
             _ => 1,
         };
         Extractor::Gaokao { question_type, n_answers }
+    }
+
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[SuiteMetric::ScoringRate]
     }
 }

@@ -24,7 +24,7 @@ use super::gaokao::{read_examples, scalar};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
 use crate::judge::{JudgePrompt, VerdictFormat, fill};
-use crate::suite::{Mode, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// The GAOKAO-Bench subjective-question suite.
 pub struct GaokaoSubjective;
@@ -190,5 +190,9 @@ impl Suite for GaokaoSubjective {
 
     fn judge_source(&self) -> Option<&'static str> {
         Some(JUDGE_SOURCE)
+    }
+
+    fn metrics(&self) -> &[SuiteMetric] {
+        &[SuiteMetric::JudgeScore, SuiteMetric::ReferenceOverlap]
     }
 }

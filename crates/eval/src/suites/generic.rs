@@ -41,6 +41,10 @@
 //!   JSON integer (0-based index); with `number`, a number (`"1,234"`, `"3/4"`,
 //!   `"12%"` accepted); with `text`, the text as is.
 //!
+//! Metrics: accuracy (and `acc_norm` in loglik mode); a task whose answers
+//! are text (no options, no `number` extractor) also gets chrF and BLEU of
+//! the generated text against them.
+//!
 //! Template placeholders: `{question}`, `{subject}`, `{A}`, `{B}`, … (the
 //! option texts by letter) and `{choices}` (all options as `A. text` lines
 //! joined by `\n`). Substitution is a single pass, so braces inside the data
@@ -62,7 +66,7 @@ use serde::Deserialize;
 use super::shared_io::{fields, json_text, letters, parse_number, read_csv, read_jsonl, read_utf8};
 use crate::extract::Extractor;
 use crate::item::{Answer, DataError, Item, Prompt};
-use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo};
+use crate::suite::{Mode, Skip, Suite, SuiteData, SuiteInfo, SuiteMetric};
 
 /// Field names of a generic task.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -427,5 +431,12 @@ impl Suite for GenericTask {
 
     fn extractor(&self, _item: &Item) -> Extractor {
         self.task_extractor()
+    }
+
+    /// Tasks whose answers are text (no options, no number extractor) get
+    /// chrF and BLEU of the generated text against them.
+    fn metrics(&self) -> &[SuiteMetric] {
+        let text_answers = !self.has_choices() && self.task_extractor() != Extractor::Number;
+        if text_answers { &[SuiteMetric::ReferenceOverlap] } else { &[] }
     }
 }
