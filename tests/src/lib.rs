@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use kaoshi_cpu::CpuBackend;
+use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
 use kaoshi_formats::GgufFile;
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
 use kaoshi_model::Model;
 use kaoshi_tokenizer::Tokenizer;
 

@@ -46,6 +46,23 @@ fn model_crate_knows_no_backend() {
     }
 }
 
+/// candle is the CPU backend's: every other crate sees GGUF through
+/// kaoshi-formats' own types (tests may use candle as a reference).
+#[test]
+fn only_the_cpu_backend_depends_on_candle() {
+    for entry in std::fs::read_dir(root().join("crates")).expect("crates").flatten() {
+        let manifest = std::fs::read_to_string(entry.path().join("Cargo.toml")).expect("manifest");
+        let mut section = String::new();
+        for line in manifest.lines() {
+            if line.starts_with('[') {
+                section = line.to_string();
+            } else if line.starts_with("candle") && section.ends_with("dependencies]") && !section.contains("dev-") {
+                assert!(entry.file_name() == "cpu", "{} depends on {}", entry.path().display(), line.trim());
+            }
+        }
+    }
+}
+
 #[test]
 fn source_files_stay_readable_in_one_sitting() {
     // Data tables (pinned URLs and hashes) are exempt.

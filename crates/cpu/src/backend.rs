@@ -5,6 +5,7 @@ use candle_core::{DType, Device, Module, Tensor};
 use kaoshi_formats::GgufFile;
 use kaoshi_model::{Backend, BackendError, HostTensor, KeySpan, RopeSpec};
 
+use crate::ggml::read_qtensor;
 use crate::{attention, elementwise};
 
 /// From this many rows on, a quantized matrix is dequantized for an f32
@@ -56,12 +57,12 @@ impl Backend for CpuBackend {
     }
 
     fn load_matrix(&self, file: &GgufFile, name: &str) -> Result<QMatMul, BackendError> {
-        let q = file.read_qtensor(name)?;
+        let q = read_qtensor(file, name)?;
         QMatMul::from_qtensor(q).map_err(err)
     }
 
     fn load_vector(&self, file: &GgufFile, name: &str) -> Result<Tensor, BackendError> {
-        let q = file.read_qtensor(name)?;
+        let q = read_qtensor(file, name)?;
         let t = q.dequantize(&self.device).map_err(err)?;
         let n = t.elem_count();
         t.reshape((1, n)).map_err(err)

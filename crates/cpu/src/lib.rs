@@ -6,6 +6,10 @@
 //! every GPU kernel is tested against, so it favours plain, exact code
 //! (rope and RMS norm are written out as loops over f32) over cleverness.
 //!
+//! candle is this crate's alone: [`ggml`] turns kaoshi's GGUF types into
+//! candle's, and [`synth`] writes synthetic models of real architectures
+//! (seeded random weights quantized by candle) for tests and benchmarks.
+//!
 //! ```no_run
 //! # fn main() -> Result<(), kaoshi_model::ModelError> {
 //! let file = kaoshi_formats::GgufFile::open("model.gguf".as_ref())?;
@@ -16,5 +20,7 @@
 mod attention;
 mod backend;
 mod elementwise;
+pub mod ggml;
+pub mod synth;
 
 pub use backend::CpuBackend;

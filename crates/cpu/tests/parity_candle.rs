@@ -13,12 +13,12 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use candle_core::quantized::{GgmlDType, gguf_file};
+use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
 use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
 use kaoshi_cpu::CpuBackend;
-use kaoshi_formats::GgufFile;
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
+use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
+use kaoshi_formats::{GgmlDType, GgufFile};
 use kaoshi_model::{Backend, Forward, HostTensor, KvCache, Model};
 
 /// Relative tolerance (`max |kaoshi - candle| / max |candle|` over all
@@ -286,14 +286,14 @@ fn assert_close(case: &str, what: &str, ours: &[Vec<f32>], reference: &[Vec<f32>
 /// Writes the synthetic model of `arch`/`dtype`, returning its path.
 /// `test` keeps the file names of tests running in parallel apart.
 fn synthetic(test: &str, arch: &str, dtype: GgmlDType, tied: bool) -> PathBuf {
-    let name = format!("parity_{test}_{arch}_{}_{tied}.gguf", kaoshi_formats::dtype_name(dtype));
+    let name = format!("parity_{test}_{arch}_{}_{tied}.gguf", dtype.name());
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     write_synthetic(&spec(arch, tied), dtype, 42, None, &path, &mut |_, _| {}).expect("write synthetic model");
     path
 }
 
 fn check_synthetic(arch: &str, dtype: GgmlDType, tied: bool) {
-    let case = format!("{arch} {}{}", kaoshi_formats::dtype_name(dtype), if tied { " tied" } else { "" });
+    let case = format!("{arch} {}{}", dtype.name(), if tied { " tied" } else { "" });
     let path = synthetic("case", arch, dtype, tied);
     check_file(&case, &path, &tokens(16, 300), true, tolerance(arch, dtype));
     std::fs::remove_file(&path).ok();

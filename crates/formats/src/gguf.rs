@@ -10,13 +10,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use candle_core::quantized::{GgmlDType, QTensor, ggml_file};
-
-use crate::Value;
-use crate::dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name};
+use crate::dtype::{GgmlDType, gguf_type_name};
 use crate::error::FormatError;
 use crate::metadata::Metadata;
 use crate::source::{ByteSource, FileSource, MemorySource};
+use crate::value::Value;
 
 /// ggml's limit on tensor rank (`GGML_MAX_DIMS`).
 const MAX_DIMS: u32 = 4;
@@ -45,7 +43,7 @@ pub struct TensorEntry {
     pub name: String,
     /// Its element type.
     pub dtype: GgmlDType,
-    /// Its shape, outermost first (candle order; GGUF stores the reverse).
+    /// Its shape, outermost first (row-major order; GGUF stores the reverse).
     pub shape: Vec<usize>,
     /// Absolute offset of its data in the file.
     pub offset: u64,
@@ -61,7 +59,7 @@ impl TensorEntry {
 
     /// The ggml name of the tensor's type.
     pub fn type_name(&self) -> &'static str {
-        dtype_name(self.dtype)
+        self.dtype.name()
     }
 }
 
@@ -196,18 +194,9 @@ impl GgufFile {
                 return Err(FormatError::Decode {
                     path: self.path.clone(),
                     tensor: name.to_string(),
-                    message: format!("{} values where floats (F32, F16, BF16) are expected", dtype_name(other)),
+                    message: format!("{other} values where floats (F32, F16, BF16) are expected"),
                 });
             }
-        })
-    }
-
-    /// Reads one tensor as a candle [`QTensor`] on the CPU, in its stored type.
-    pub fn read_qtensor(&self, name: &str) -> Result<QTensor, FormatError> {
-        let entry = self.require_tensor(name)?;
-        let bytes = self.read_tensor_bytes(name)?;
-        ggml_file::qtensor_from_ggml(entry.dtype, &bytes, entry.shape.clone(), &candle_core::Device::Cpu).map_err(|e| {
-            FormatError::Decode { path: self.path.clone(), tensor: name.to_string(), message: e.to_string() }
         })
     }
 }
@@ -426,7 +415,7 @@ impl HeaderReader<'_> {
             dims: dims.clone(),
             reason,
         };
-        let Some(dtype) = dtype_from_gguf_id(type_id) else {
+        let Some(dtype) = GgmlDType::from_id(type_id) else {
             return Err(FormatError::UnsupportedTensorType {
                 path: self.path.clone(),
                 tensor: name,
@@ -442,7 +431,7 @@ impl HeaderReader<'_> {
             return Err(bad(format!(
                 "rows of {} elements do not fill whole {} blocks of {block}",
                 dims[0],
-                dtype_name(dtype)
+                dtype.name()
             )));
         }
         let n_bytes = (elems / block)

@@ -16,7 +16,7 @@
 //! buffer in memory ([`GgufFile::from_bytes`], as in a browser, where there
 //! are no paths).
 //!
-//! Tensor payloads are read on demand ([`GgufFile::read_qtensor`]), one tensor
+//! Tensor payloads are read on demand ([`GgufFile::read_tensor_bytes`]), one tensor
 //! at a time, so a backend can move each weight to its own memory without the
 //! whole file ever being resident.
 
@@ -25,12 +25,11 @@ mod error;
 mod gguf;
 mod metadata;
 mod source;
-pub mod synth;
+mod value;
 
-pub use candle_core::quantized::GgmlDType;
-pub use candle_core::quantized::gguf_file::Value;
-pub use dtype::{dtype_from_gguf_id, dtype_name, gguf_type_name, parse_dtype};
+pub use dtype::{GgmlDType, gguf_type_name};
 pub use error::FormatError;
 pub use gguf::{GgufFile, GgufVersion, TensorEntry};
 pub use metadata::Metadata;
 pub use source::{ByteSource, FileSource, MemorySource};
+pub use value::Value;

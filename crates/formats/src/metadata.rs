@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::Value;
 use crate::error::FormatError;
+use crate::value::Value;
 
 /// The metadata of a GGUF file, with accessors that turn a missing key or a
 /// value of the wrong type into a [`FormatError`] naming the key.

@@ -2,13 +2,12 @@
 //! `FormatError` variant, never a panic or a huge allocation.
 //!
 //! Files are built byte by byte with `GgufBytes` (layout from ggml
-//! `docs/gguf.md`) or cut and patched from a synthetic model, and written to
+//! `docs/gguf.md`) or cut and patched from a real model (stories260K), and written to
 //! Cargo's per-target temporary folder.
 
 use std::path::{Path, PathBuf};
 
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
-use kaoshi_formats::{FormatError, GgmlDType, GgufFile, GgufVersion};
+use kaoshi_formats::{FormatError, GgufFile, GgufVersion};
 
 /// GGUF metadata value type ids (`enum gguf_type` in ggml's gguf.h).
 mod ty {
@@ -160,29 +159,9 @@ fn stories(file: &str) -> PathBuf {
     path
 }
 
-/// The bytes of a small valid synthetic llama (F32, 40 KiB of header and
-/// 600 KiB of tensors).
-fn synthetic_bytes(name: &str) -> Vec<u8> {
-    let spec = SynthSpec {
-        arch: "llama".into(),
-        layers: 1,
-        dim: 64,
-        heads: 2,
-        kv_heads: 1,
-        head_dim: 32,
-        ffn: 128,
-        vocab: 300,
-        context: 64,
-        rope_theta: 10_000.0,
-        rms_eps: 1e-5,
-        tied: false,
-        rope_freqs: false,
-    };
-    let path = tmp(&format!("{name}_synthetic.gguf"));
-    write_synthetic(&spec, GgmlDType::F32, 1, None, &path, &mut |_, _| {}).expect("write synthetic model");
-    let bytes = std::fs::read(&path).expect("read synthetic model");
-    std::fs::remove_file(&path).ok();
-    bytes
+/// The bytes of a small valid model: stories260K (a real llama, F32).
+fn model_bytes() -> Vec<u8> {
+    std::fs::read(stories("stories260K.gguf")).expect("read stories260K")
 }
 
 /// The offset just past the header: the first tensor's data.
@@ -235,8 +214,8 @@ fn every_cut_of_a_small_file_is_truncated() {
 }
 
 #[test]
-fn synthetic_cut_in_header_is_truncated() {
-    let bytes = synthetic_bytes("cut_header");
+fn model_cut_in_header_is_truncated() {
+    let bytes = model_bytes();
     let header = data_start(&bytes, "cut_header_full") as usize;
     // In the magic+version, the counts, the vocabulary array, the tensor infos.
     for cut in [6, 20, 1000, header / 2, header - 40, header - 1] {
@@ -246,8 +225,8 @@ fn synthetic_cut_in_header_is_truncated() {
 }
 
 #[test]
-fn synthetic_cut_in_tensor_data_is_truncated() {
-    let bytes = synthetic_bytes("cut_data");
+fn model_cut_in_tensor_data_is_truncated() {
+    let bytes = model_bytes();
     let header = data_start(&bytes, "cut_data_full") as usize;
     for cut in [header, header + 100, (header + bytes.len()) / 2, bytes.len() - 1] {
         let err = open_bytes("cut_data", &bytes[..cut]).unwrap_err();
@@ -285,8 +264,8 @@ fn iq4_xs_tensor_is_unsupported() {
 }
 
 #[test]
-fn synthetic_with_a_patched_tensor_type_is_unsupported() {
-    let mut bytes = synthetic_bytes("patch_type");
+fn model_with_a_patched_tensor_type_is_unsupported() {
+    let mut bytes = model_bytes();
     let at = tensor_type_offset(&bytes, "blk.0.ffn_up.weight");
     assert_eq!(bytes[at..at + 4], F32.to_le_bytes(), "located the type id of an F32 tensor");
     bytes[at..at + 4].copy_from_slice(&IQ4_XS.to_le_bytes());
@@ -482,21 +461,5 @@ fn hand_built_v1_and_v2_files_open() {
         assert_eq!(file.version(), expected);
         assert_eq!(file.metadata().get_str("general.name"), Some("x"));
         assert_eq!(file.tensor("t").unwrap().shape, vec![2, 4]);
-    }
-}
-
-#[test]
-fn synthetic_bytes_equal_the_written_file() {
-    let spec = SynthSpec::small_llama();
-    for dtype in [GgmlDType::Q4K, GgmlDType::Q8_0] {
-        let path = tmp(&format!("in_memory_{dtype:?}.gguf"));
-        write_synthetic(&spec, dtype, 3, None, &path, &mut |_, _| {}).expect("write synthetic model");
-        let file = std::fs::read(&path).expect("read synthetic model");
-        std::fs::remove_file(&path).ok();
-        let bytes = kaoshi_formats::synth::synthetic_bytes(&spec, dtype, 3).expect("in memory");
-        assert!(bytes == file, "{dtype:?}: {} bytes in memory, {} in the file", bytes.len(), file.len());
-        let model = open_bytes("in memory", &bytes).expect("the bytes open");
-        // Embedding, output norm, output, and nine tensors per block.
-        assert_eq!(model.tensors().len(), 3 + 2 * 9);
     }
 }

@@ -5,8 +5,8 @@
 //!
 //! `cargo run --release -p kaoshi-gpu --example dispatch_cost`
 
+use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
 use kaoshi_formats::GgufFile;
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
 use kaoshi_gpu::GpuBackend;
 use kaoshi_model::{Backend, Forward, Model};
 
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rope_freqs: false,
     };
     let path = std::env::temp_dir().join(format!("kaoshi-dispatch-cost-{}.gguf", std::process::id()));
-    write_synthetic(&spec, candle_core::quantized::GgmlDType::Q8_0, 1, None, &path, &mut |_, _| {})?;
+    write_synthetic(&spec, kaoshi_formats::GgmlDType::Q8_0, 1, None, &path, &mut |_, _| {})?;
     let file = GgufFile::open(&path)?;
     // One submission per step (at the read-back), so that "record" is host
     // work alone: with the default of a submission every 48 dispatches it

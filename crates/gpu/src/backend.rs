@@ -43,26 +43,12 @@ impl GpuBackend {
 
 /// The weight's type for the kernels, or an error naming the unsupported one.
 fn weight_dtype(name: &str, dtype: GgmlDType) -> Result<DType, BackendError> {
-    match dtype {
-        GgmlDType::F32 => Ok(DType::F32),
-        GgmlDType::Q8_0 => Ok(DType::Q8_0),
-        GgmlDType::F16 => Ok(DType::F16),
-        GgmlDType::Q4_0 => Ok(DType::Q4_0),
-        GgmlDType::Q4_1 => Ok(DType::Q4_1),
-        GgmlDType::Q5_0 => Ok(DType::Q5_0),
-        GgmlDType::Q5_1 => Ok(DType::Q5_1),
-        GgmlDType::Q4K => Ok(DType::Q4K),
-        GgmlDType::Q6K => Ok(DType::Q6K),
-        GgmlDType::Q2K => Ok(DType::Q2K),
-        GgmlDType::Q3K => Ok(DType::Q3K),
-        GgmlDType::Q5K => Ok(DType::Q5K),
-        other => Err(BackendError::UnsupportedDtype {
-            backend: "gpu",
-            tensor: name.to_string(),
-            dtype: kaoshi_formats::dtype_name(other).to_string(),
-            role: "weights",
-        }),
-    }
+    DType::from_ggml(dtype).ok_or_else(|| BackendError::UnsupportedDtype {
+        backend: "gpu",
+        tensor: name.to_string(),
+        dtype: dtype.name().to_string(),
+        role: "weights",
+    })
 }
 
 impl Backend for GpuBackend {

@@ -214,12 +214,13 @@ impl GpuDevice {
                 .map_err(|e| GpuError::Wgpu { context: "waiting for the copy kernel", message: e.to_string() })
         };
         // Warm-up: builds the pipeline and touches both buffers.
-        self.dispatch(spec, &[&src, &dst], &[n], groups)?;
+        let params = crate::params::CountParams { n, ..Default::default() };
+        self.dispatch(spec, &[&src, &dst], &params, groups)?;
         wait()?;
         let mut best = f64::INFINITY;
         for _ in 0..REPS {
             let t = std::time::Instant::now();
-            self.dispatch(spec, &[&src, &dst], &[n], groups)?;
+            self.dispatch(spec, &[&src, &dst], &params, groups)?;
             wait()?;
             best = best.min(t.elapsed().as_secs_f64());
         }

@@ -1,6 +1,8 @@
 //! Typed kernel variants: [`KernelSpec`] names one compute pipeline and
 //! assembles its WGSL from the files in `shaders/` (no string defines).
 
+use kaoshi_formats::GgmlDType;
+
 /// An operation family; each maps to one WGSL file and entry point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
@@ -101,22 +103,34 @@ impl DType {
         DType::Q5K,
     ];
 
-    /// Values per block and bytes per block of the file layout.
-    pub fn block(self) -> (usize, usize) {
+    /// The file's type of weights in this layout.
+    pub fn ggml(self) -> GgmlDType {
         match self {
-            DType::F32 => (1, 4),
-            DType::F16 => (1, 2),
-            DType::Q8_0 => (32, 34),
-            DType::Q4_0 => (32, 18),
-            DType::Q4_1 => (32, 20),
-            DType::Q5_0 => (32, 22),
-            DType::Q5_1 => (32, 24),
-            DType::Q4K => (256, 144),
-            DType::Q6K => (256, 210),
-            DType::Q2K => (256, 84),
-            DType::Q3K => (256, 110),
-            DType::Q5K => (256, 176),
+            DType::F32 => GgmlDType::F32,
+            DType::F16 => GgmlDType::F16,
+            DType::Q8_0 => GgmlDType::Q8_0,
+            DType::Q4_0 => GgmlDType::Q4_0,
+            DType::Q4_1 => GgmlDType::Q4_1,
+            DType::Q5_0 => GgmlDType::Q5_0,
+            DType::Q5_1 => GgmlDType::Q5_1,
+            DType::Q4K => GgmlDType::Q4K,
+            DType::Q6K => GgmlDType::Q6K,
+            DType::Q2K => GgmlDType::Q2K,
+            DType::Q3K => GgmlDType::Q3K,
+            DType::Q5K => GgmlDType::Q5K,
         }
+    }
+
+    /// The kernels' type for weights stored as `t`, when there are kernels.
+    pub fn from_ggml(t: GgmlDType) -> Option<Self> {
+        DType::ALL.into_iter().find(|d| d.ggml() == t)
+    }
+
+    /// Values per block and bytes per block of the file layout (the
+    /// format's table, `kaoshi_formats::GgmlDType`).
+    pub fn block(self) -> (usize, usize) {
+        let t = self.ggml();
+        (t.block_size(), t.type_size())
     }
 
     /// The common/ decoder (`BLOCK_VALUES`, `BLOCK_BYTES`, `block_value`,

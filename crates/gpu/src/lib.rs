@@ -40,6 +40,7 @@ mod kernel;
 mod logits;
 mod model_ops;
 mod ops;
+mod params;
 mod pool;
 mod profile;
 mod readback;

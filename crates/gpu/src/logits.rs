@@ -3,6 +3,7 @@
 //! read back a few numbers instead of whole rows of a 150k-entry vocabulary.
 
 use crate::ops::count;
+use crate::params::{LogitsParams, TopKParams};
 use crate::record::Bind;
 use crate::{DType, GpuDevice, GpuError, GpuTensor, Op};
 
@@ -25,7 +26,12 @@ impl GpuDevice {
         let partial = self.spec(Op::LogitsPartial, DType::F32);
         let chunks = logits.cols.div_ceil(16 * partial.workgroup_size as usize).max(1);
         let (part, _part_lease) = self.storage_f32(logits.rows * chunks * 3)?;
-        let params = [count(logits.rows)?, count(logits.cols)?, count(chunks)?, count(picks.len())?];
+        let params = LogitsParams {
+            rows: count(logits.rows)?,
+            cols: count(logits.cols)?,
+            chunks: count(chunks)?,
+            n_picks: count(picks.len())?,
+        };
         self.dispatch(partial, &[&logits.buffer, &part], &params, count(logits.rows * chunks)?)?;
         let out = self.empty_tensor(picks.len(), 2)?;
         let binds = [
@@ -81,7 +87,14 @@ impl GpuDevice {
         let chunk = logits.cols.div_ceil(logits.cols.div_ceil(wg).clamp(1, wg));
         let chunks = logits.cols.div_ceil(chunk.max(1));
         let (part, _part_lease) = self.storage_f32(logits.rows * chunks * k * 2)?;
-        let params = [count(logits.rows)?, count(logits.cols)?, count(chunks)?, count(k)?, count(chunk)?, 0, 0, 0];
+        let params = TopKParams {
+            rows: count(logits.rows)?,
+            cols: count(logits.cols)?,
+            chunks: count(chunks)?,
+            k: count(k)?,
+            chunk: count(chunk)?,
+            ..Default::default()
+        };
         self.dispatch(partial, &[&logits.buffer, &part], &params, count(logits.rows * chunks)?)?;
         let out = self.empty_tensor(logits.rows, 2 * k)?;
         let combine = self.spec(Op::TopKCombine, DType::F32);

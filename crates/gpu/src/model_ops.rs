@@ -4,6 +4,9 @@
 use kaoshi_model::KeySpan;
 
 use crate::ops::count;
+use crate::params::{
+    AttentionCombineParams, AttentionParams, AttentionPartialParams, AttentionPatternParams, RowsParams,
+};
 use crate::pool::Lease;
 use crate::record::Bind;
 use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor, Op};
@@ -41,7 +44,7 @@ impl GpuDevice {
         let out = self.empty_tensor(ids.len(), cols)?;
         let spec = self.spec(Op::Embed, dtype);
         let n = count(out.len())?;
-        let params = [n, count(cols)?];
+        let params = RowsParams { n, cols: count(cols)?, ..Default::default() };
         let binds = [Bind::Buffer(buffer), Bind::Data(bytemuck::cast_slice(ids)), Bind::Buffer(&out.buffer)];
         self.dispatch_with(spec, &binds, &params, n.div_ceil(spec.workgroup_size))?;
         Ok(out)
@@ -56,7 +59,7 @@ impl GpuDevice {
         let out = self.empty_tensor(x.rows, x.cols)?;
         let spec = self.spec(Op::AddRows, DType::F32);
         let n = count(x.len())?;
-        let params = [n, count(x.cols)?];
+        let params = RowsParams { n, cols: count(x.cols)?, ..Default::default() };
         let binds = [
             Bind::Buffer(&x.buffer),
             Bind::Buffer(&v.buffer),
@@ -87,7 +90,7 @@ impl GpuDevice {
         let out = self.empty_tensor(x.rows, x.cols)?;
         let spec = self.spec(Op::ScaleColumns, DType::F32);
         let n = count(x.len())?;
-        let params = [n, count(x.cols)?];
+        let params = RowsParams { n, cols: count(x.cols)?, ..Default::default() };
         let binds = [
             Bind::Buffer(&x.buffer),
             Bind::Data(bytemuck::cast_slice(&factors)),
@@ -132,15 +135,16 @@ impl GpuDevice {
         let out = self.empty_tensor(q.rows, n_heads * width)?;
         let spec = self.spec(Op::AttentionPattern, DType::F32);
         let scale = 1.0 / (head_dim as f32).sqrt();
-        let params = [
-            count(q.rows)?,
-            count(k.rows)?,
-            count(n_heads)?,
-            count(n_kv_heads)?,
-            count(head_dim)?,
-            scale.to_bits(),
-            count(width)?,
-        ];
+        let params = AttentionPatternParams {
+            n: count(q.rows)?,
+            t: count(k.rows)?,
+            n_heads: count(n_heads)?,
+            n_kv_heads: count(n_kv_heads)?,
+            head_dim: count(head_dim)?,
+            scale,
+            width: count(width)?,
+            ..Default::default()
+        };
         let binds = [
             Bind::Buffer(&q.buffer),
             Bind::Buffer(&k.buffer),
@@ -198,8 +202,15 @@ impl GpuDevice {
         }
         let out = self.empty_tensor(q.rows, q.cols)?;
         let scale = 1.0 / (head_dim as f32).sqrt();
-        let params =
-            [count(q.rows)?, count(k.rows)?, count(n_heads)?, count(n_kv_heads)?, count(head_dim)?, scale.to_bits()];
+        let params = AttentionParams {
+            n: count(q.rows)?,
+            t: count(k.rows)?,
+            n_heads: count(n_heads)?,
+            n_kv_heads: count(n_kv_heads)?,
+            head_dim: count(head_dim)?,
+            scale,
+            ..Default::default()
+        };
         let binds = [
             Bind::Buffer(&q.buffer),
             Bind::Buffer(&k.buffer),
@@ -229,15 +240,16 @@ impl GpuDevice {
         let (part, _part_lease) = self.storage_f32(q.rows * n_heads * chunks * (head_dim + 2))?;
         let out = self.empty_tensor(q.rows, q.cols)?;
         let scale = 1.0 / (head_dim as f32).sqrt();
-        let params = [
-            count(q.rows)?,
-            count(k.rows)?,
-            count(n_heads)?,
-            count(n_kv_heads)?,
-            count(head_dim)?,
-            scale.to_bits(),
-            count(chunks)?,
-        ];
+        let params = AttentionPartialParams {
+            n: count(q.rows)?,
+            t: count(k.rows)?,
+            n_heads: count(n_heads)?,
+            n_kv_heads: count(n_kv_heads)?,
+            head_dim: count(head_dim)?,
+            scale,
+            chunks: count(chunks)?,
+            ..Default::default()
+        };
         let binds = [
             Bind::Buffer(&q.buffer),
             Bind::Buffer(&k.buffer),
@@ -246,7 +258,12 @@ impl GpuDevice {
             Bind::Buffer(&part),
         ];
         self.dispatch_with(partial, &binds, &params, count(q.rows * n_heads * chunks)?)?;
-        let params = [count(q.rows)?, count(n_heads)?, count(head_dim)?, count(chunks)?];
+        let params = AttentionCombineParams {
+            n: count(q.rows)?,
+            n_heads: count(n_heads)?,
+            head_dim: count(head_dim)?,
+            chunks: count(chunks)?,
+        };
         let combine = self.spec(Op::AttentionCombine, DType::F32);
         self.dispatch(combine, &[&part, &out.buffer], &params, count(q.rows * n_heads)?)?;
         Ok(out)

@@ -2,6 +2,7 @@
 
 use kaoshi_model::{FuseRows, LinearFusion};
 
+use crate::params::{CountParams, MatmulParams, RmsNormParams, RopeParams};
 use crate::record::Bind;
 use crate::{DType, GpuDevice, GpuError, GpuMatrix, GpuTensor, Op};
 
@@ -34,7 +35,8 @@ impl GpuDevice {
         let out = self.empty_tensor(a.rows, a.cols)?;
         let spec = self.spec(op, DType::F32);
         let n = count(a.len())?;
-        self.dispatch(spec, &[&a.buffer, &b.buffer, &out.buffer], &[n], n.div_ceil(spec.workgroup_size))?;
+        let params = CountParams { n, ..Default::default() };
+        self.dispatch(spec, &[&a.buffer, &b.buffer, &out.buffer], &params, n.div_ceil(spec.workgroup_size))?;
         Ok(out)
     }
 
@@ -56,7 +58,7 @@ impl GpuDevice {
         }
         let out = self.empty_tensor(x.rows, x.cols)?;
         let n_groups = count(x.len() / group)?;
-        let params = [n_groups, count(group)?, eps.to_bits()];
+        let params = RmsNormParams { n_groups, group: count(group)?, eps, ..Default::default() };
         self.dispatch(
             self.spec(Op::RmsNorm, DType::F32),
             &[&x.buffer, &weight.buffer, &out.buffer],
@@ -125,7 +127,16 @@ impl GpuDevice {
         let spec = self.spec(Op::Rope, DType::F32);
         let (n, n2) = (count(x.len())?, count(x2.map_or(0, GpuTensor::len))?);
         let cols2 = count(x2.map_or(0, |t| t.cols))?;
-        let params = [n, count(x.cols)?, count(head_dim)?, count(rot_dim)?, u32::from(neox), n2, cols2];
+        let params = RopeParams {
+            n,
+            cols: count(x.cols)?,
+            head_dim: count(head_dim)?,
+            rot_dim: count(rot_dim)?,
+            neox: u32::from(neox),
+            n2,
+            cols2,
+            ..Default::default()
+        };
         let binds = [
             Bind::Buffer(&x.buffer),
             Bind::Buffer(x2.map_or(&self.placeholder, |t| &t.buffer)),
@@ -249,7 +260,8 @@ impl GpuDevice {
                 if self.wide_tiles() && wide.is_supported() { wide } else { self.spec(Op::MatmulTiled, w.dtype) };
             let (tr, tn) = spec.matmul_tile();
             let groups = count(x.rows.div_ceil(tr as usize) * w.rows.div_ceil(tn as usize))?;
-            self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, other], &[n, k, m, flags], groups)?;
+            let params = MatmulParams { n, k, m, epilogue: flags, ..Default::default() };
+            self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, other], &params, groups)?;
             return Ok(out);
         }
         // The matrix-vector kernels also bind the norm's weights (binding 5,
@@ -259,7 +271,7 @@ impl GpuDevice {
             None => (vec, &self.placeholder, 0.0),
         };
         let groups = count(w.rows.div_ceil(spec.matvec_columns() as usize))?;
-        let params = [n, k, m, flags, eps.to_bits(), 0, 0, 0];
+        let params = MatmulParams { n, k, m, epilogue: flags, eps, ..Default::default() };
         self.dispatch(spec, &[&x.buffer, w.buffer, &out.buffer, bias, other, norm], &params, groups)?;
         Ok(out)
     }

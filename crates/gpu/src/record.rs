@@ -13,6 +13,7 @@ use std::sync::atomic::Ordering;
 
 use crate::bind_cache::BindCache;
 use crate::kernel::KernelSpec;
+use crate::params::Params;
 use crate::{GpuDevice, GpuError};
 
 /// Bytes per arena chunk.
@@ -86,12 +87,12 @@ impl GpuDevice {
     }
 
     /// Runs `spec` once over `groups` workgroups with `buffers` at bindings
-    /// 0.. and the uniform `params` (u32 words) after them.
+    /// 0.. and the uniform `params` (the kernel's `Params`) after them.
     pub(crate) fn dispatch(
         &self,
         spec: KernelSpec,
         buffers: &[&wgpu::Buffer],
-        params: &[u32],
+        params: &impl Params,
         groups: u32,
     ) -> Result<(), GpuError> {
         let binds: Vec<Bind> = buffers.iter().map(|b| Bind::Buffer(b)).collect();
@@ -103,7 +104,7 @@ impl GpuDevice {
         &self,
         spec: KernelSpec,
         binds: &[Bind],
-        params: &[u32],
+        params: &impl Params,
         groups: u32,
     ) -> Result<(), GpuError> {
         if groups == 0 {
@@ -119,7 +120,7 @@ impl GpuDevice {
                 Bind::Data(bytes) => self.stage(&mut rec, bytes),
             });
         }
-        ranges.push(self.stage(&mut rec, bytemuck::cast_slice(params)));
+        ranges.push(self.stage(&mut rec, bytemuck::bytes_of(params)));
         // Staged data in an outsized chunk (not reused) is not worth a
         // cache entry that would keep the chunk alive.
         let staged = binds.iter().map(|b| matches!(b, Bind::Data(_))).chain([true]);

@@ -9,9 +9,9 @@
 mod common;
 
 use kaoshi_cpu::CpuBackend;
+use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
 use kaoshi_formats::GgmlDType;
 use kaoshi_formats::GgufFile;
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
 use kaoshi_gpu::{GpuBackend, GpuDevice};
 use kaoshi_model::{Backend, Forward, HostTensor, Model};
 

@@ -120,8 +120,8 @@ fn argmax(row: &[f32]) -> usize {
 /// positions.
 #[test]
 fn synthetic_llama_k_quants_logits_match_cpu() {
+    use kaoshi_cpu::synth::{SynthSpec, synthetic_bytes};
     use kaoshi_formats::GgmlDType;
-    use kaoshi_formats::synth::{SynthSpec, synthetic_bytes};
     let spec = SynthSpec::small_llama();
     let tokens: Vec<u32> = (0..16u32).map(|i| (i * 37 + 5) % 300).collect();
     for dtype in [GgmlDType::Q2K, GgmlDType::Q3K, GgmlDType::Q4K, GgmlDType::Q5K, GgmlDType::Q6K] {

@@ -7,9 +7,9 @@
 mod common;
 
 use common::gpu_or_skip;
+use kaoshi_cpu::synth::{SynthSpec, synthetic_bytes};
 use kaoshi_formats::GgmlDType;
 use kaoshi_formats::GgufFile;
-use kaoshi_formats::synth::{SynthSpec, synthetic_bytes};
 use kaoshi_gpu::{GpuBackend, GpuError};
 use kaoshi_model::{Backend, BackendError, Model, ModelError};
 

@@ -4,7 +4,7 @@
 //! malformed file refused on any backend. GPU cases need an adapter
 //! (lavapipe works) and fail without one under `KAOSHI_REQUIRE_GPU=1`.
 
-use kaoshi_formats::synth::{SynthSpec, synthetic_bytes};
+use kaoshi_cpu::synth::{SynthSpec, synthetic_bytes};
 use kaoshi_formats::{GgmlDType, GgufFile};
 use kaoshi_model::{BackendError, ModelError};
 use kaoshi_runtime::{

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use candle_core::quantized::gguf_file::Value;
+use kaoshi_formats::Value;
 
 use crate::bpe::{Bpe, Ranks, char_to_byte_map, unmap_bytes};
 use crate::error::{TokenizerError, malformed};

@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use candle_core::quantized::gguf_file;
+use kaoshi_formats::{GgufFile, Value};
 
 pub use error::TokenizerError;
 pub use stream::StreamDecoder;
@@ -157,17 +157,16 @@ impl Tokenizer {
     }
 
     /// Builds the tokenizer described by GGUF `tokenizer.ggml.*` metadata.
-    pub fn from_gguf_metadata(md: &HashMap<String, gguf_file::Value>) -> Result<Self, TokenizerError> {
+    pub fn from_gguf_metadata(md: &HashMap<String, Value>) -> Result<Self, TokenizerError> {
         gguf_vocab::from_metadata(md)
     }
 
-    /// Reads only the GGUF header (metadata) of `path`.
+    /// Reads only the GGUF header (metadata) of `path`, with the project's
+    /// own checked reader (`kaoshi_formats::GgufFile`).
     pub fn from_gguf_file(path: &Path) -> Result<Self, TokenizerError> {
-        let file = std::fs::File::open(path).map_err(|source| TokenizerError::Io { path: path.into(), source })?;
-        let mut reader = std::io::BufReader::new(file);
-        let content = gguf_file::Content::read(&mut reader)
-            .map_err(|e| TokenizerError::Gguf { path: path.into(), message: e.to_string() })?;
-        Self::from_gguf_metadata(&content.metadata)
+        let file =
+            GgufFile::open(path).map_err(|e| TokenizerError::Gguf { path: path.into(), message: e.to_string() })?;
+        Self::from_gguf_metadata(file.metadata().as_map())
     }
 
     /// Loads a Hugging Face `tokenizer.json` from memory.

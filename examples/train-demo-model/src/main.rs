@@ -6,7 +6,8 @@ use std::io::BufWriter;
 
 use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
 use candle_core::{Device, Tensor};
-use gguf_file::Value;
+use kaoshi_cpu::ggml::candle_value;
+use kaoshi_formats::Value;
 use kaoshi_tokenizer::Tokenizer;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -114,7 +115,8 @@ fn main() -> Res<()> {
         ("llama.attention.layer_norm_rms_epsilon".into(), Value::F32(1e-5)),
     ];
     md.extend(vocab);
-    let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let values: Vec<gguf_file::Value> = md.iter().map(|(_, v)| candle_value(v)).collect();
+    let md_refs: Vec<(&str, &gguf_file::Value)> = md.iter().zip(&values).map(|((k, _), v)| (k.as_str(), v)).collect();
     let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (*k, v)).collect();
     let mut w = BufWriter::new(std::fs::File::create(out)?);
     gguf_file::write(&mut w, &md_refs, &t_refs)?;

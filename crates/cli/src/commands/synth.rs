@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
-use kaoshi_formats::{GgufFile, parse_dtype};
+use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
+use kaoshi_formats::{GgmlDType, GgufFile};
 
 use crate::error::CliError;
 use crate::progress::bar;
@@ -56,7 +56,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let dtype = parse_dtype(&args.dtype).ok_or_else(|| CliError::Usage(format!("unknown --dtype {:?}", args.dtype)))?;
+    let dtype =
+        GgmlDType::parse(&args.dtype).ok_or_else(|| CliError::Usage(format!("unknown --dtype {:?}", args.dtype)))?;
     let spec = match &args.preset {
         Some(p) => SynthSpec::preset(p).ok_or_else(|| {
             CliError::Usage(format!("unknown preset {p:?} (known: {})", SynthSpec::PRESETS.join(", ")))

@@ -187,8 +187,8 @@ async fn gpu_scores_and_greedy_text_equal_the_cpu() {
 /// logit); measured at most 1.4e-6 on SwiftShader, any type.
 #[wasm_bindgen_test]
 async fn quantized_models_give_the_cpu_logits_on_webgpu() {
+    use kaoshi_cpu::synth::{SynthSpec, synthetic_bytes};
     use kaoshi_formats::GgmlDType;
-    use kaoshi_formats::synth::{SynthSpec, synthetic_bytes};
     let spec = SynthSpec::small_llama();
     let tokens: Vec<u32> = (0..16u32).map(|i| (i * 37 + 5) % 300).collect();
     let types = [

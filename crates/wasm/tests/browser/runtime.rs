@@ -4,8 +4,8 @@
 //! pass on WebGPU. Run in the page and in a dedicated worker.
 
 use js_sys::Uint8Array;
+use kaoshi_cpu::synth::{SynthSpec, synthetic_bytes};
 use kaoshi_formats::GgmlDType;
-use kaoshi_formats::synth::{SynthSpec, synthetic_bytes};
 use kaoshi_model::{CaptureRequest, HookPoint, HookSet, RowSet};
 use kaoshi_wasm::{BackendChoice, Model, Session};
 use serde::Deserialize;

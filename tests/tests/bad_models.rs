@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kaoshi_formats::synth::{SynthSpec, write_synthetic};
-use kaoshi_formats::{FormatError, GgmlDType, GgufFile, Value, dtype_from_gguf_id};
+use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
+use kaoshi_formats::{FormatError, GgmlDType, GgufFile, Value};
 use kaoshi_model::{Architecture, ModelConfig, ModelError};
 
 /// A GGUF file as metadata and raw tensors, to edit and write back (v3).
@@ -25,7 +25,7 @@ impl Editable {
             .tensors()
             .iter()
             .map(|t| {
-                let id = (0..64).find(|&i| dtype_from_gguf_id(i) == Some(t.dtype)).expect("a GGUF type id");
+                let id = t.dtype.id();
                 (t.name.clone(), t.shape.clone(), id, file.read_tensor_bytes(&t.name).expect("tensor bytes"))
             })
             .collect();
@@ -155,16 +155,6 @@ fn config_of(name: &str, model: &Editable) -> Result<ModelConfig, ModelError> {
     let result = ModelConfig::from_gguf(&file);
     std::fs::remove_file(&path).ok();
     result
-}
-
-fn shared_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
-    assert!(
-        dir.is_dir(),
-        "this test needs the shared fixtures folder at {} (../shared from the repository root)",
-        dir.display()
-    );
-    dir
 }
 
 #[test]
@@ -301,7 +291,7 @@ fn unsupported_rope_scaling() {
 
 #[test]
 fn stories_v1_and_v3_give_the_same_config() {
-    let dir = shared_dir().join("fixtures/models/stories260K");
+    let dir = kaoshi_e2e::shared().join("fixtures/models/stories260K");
     let v1 = GgufFile::open(&dir.join("tinyllamas-stories-260k-f32.gguf")).expect("v1 file opens");
     let v3 = GgufFile::open(&dir.join("stories260K.gguf")).expect("v3 file opens");
     let (c1, c3) = (ModelConfig::from_gguf(&v1).unwrap(), ModelConfig::from_gguf(&v3).unwrap());

@@ -7,12 +7,11 @@ use std::collections::HashMap;
 use std::io::BufWriter;
 use std::path::Path;
 
-use candle_core::quantized::{GgmlDType, QTensor, gguf_file};
+use candle_core::quantized::{QTensor, gguf_file};
 use candle_core::{Device, Tensor};
+use kaoshi_formats::{FormatError, GgmlDType, GgufFile, Value};
 
-use crate::Value;
-use crate::error::FormatError;
-use crate::gguf::GgufFile;
+use crate::ggml::{candle_dtype, candle_value};
 
 /// The shape of a synthetic model.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,7 +248,8 @@ fn write_gguf<W: std::io::Write + std::io::Seek>(
     tensors: &Tensors,
     out: &Path,
 ) -> Result<(), FormatError> {
-    let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let values: Vec<gguf_file::Value> = md.iter().map(|(_, v)| candle_value(v)).collect();
+    let md_refs: Vec<(&str, &gguf_file::Value)> = md.iter().zip(&values).map(|((k, _), v)| (k.as_str(), v)).collect();
     let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
     gguf_file::write(w, &md_refs, &t_refs).map_err(|e| err(out, e.to_string()))
 }
@@ -340,7 +340,7 @@ fn quantize_all(
         };
         let t = Tensor::from_vec(values, shape.as_slice(), &Device::Cpu).map_err(|e| err(out, e.to_string()))?;
         let ty = if *matrix { matrix_type(dtype, shape[shape.len() - 1]) } else { GgmlDType::F32 };
-        QTensor::quantize(&t, ty).map_err(|e| err(out, format!("quantizing {name}: {e}")))
+        QTensor::quantize(&t, candle_dtype(ty)).map_err(|e| err(out, format!("quantizing {name}: {e}")))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(list.len().max(1));
     if threads <= 1 {
