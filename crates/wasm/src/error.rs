@@ -160,3 +160,41 @@ impl From<HarnessError> for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each backend failure reaches JS under its kind's name, through the
+    /// model and engine errors that carry it; the message is the backend's.
+    #[test]
+    fn backend_kinds_name_the_js_error() {
+        let b = "gpu";
+        let cases = [
+            (
+                BackendError::UnsupportedDtype {
+                    backend: b,
+                    tensor: "w".into(),
+                    dtype: "BF16".into(),
+                    role: "weights",
+                },
+                "UnsupportedQuantError",
+            ),
+            (
+                BackendError::OutOfMemory { backend: b, requested: Some(9), limit: Some(8), detail: "x".into() },
+                "OutOfMemoryError",
+            ),
+            (BackendError::DeviceLost { backend: b, reason: "Destroyed".into() }, "WebGpuUnavailableError"),
+            (BackendError::Unavailable { backend: b, reason: "no adapter".into() }, "WebGpuUnavailableError"),
+            (BackendError::shape(b, "[2, 3] x [4, 5]"), "KaoshiError"),
+            (BackendError::other(b, "mapping failed"), "KaoshiError"),
+        ];
+        for (e, name) in cases {
+            let text = e.to_string();
+            let err = Error::from(EngineError::Model(ModelError::Backend(e)));
+            assert_eq!((err.kind.js_name(), err.message.as_str()), (name, text.as_str()));
+        }
+        let missing = FormatError::MissingTensor { path: "m.gguf".into(), tensor: "w".into() };
+        assert_eq!(Error::from(BackendError::Format(missing)).kind, ErrorKind::ModelFormat);
+    }
+}
