@@ -18,24 +18,6 @@ const HEAD_DIM: usize = 8;
 
 const PROMPT: [u32; 6] = [1, 400, 300, 280, 500, 33];
 
-fn every_point(l: usize) -> Vec<HookPoint> {
-    vec![
-        HookPoint::ResidPre(l),
-        HookPoint::AttnQ(l),
-        HookPoint::AttnK(l),
-        HookPoint::AttnV(l),
-        HookPoint::AttnPattern(l),
-        HookPoint::AttnZ(l),
-        HookPoint::AttnOut(l),
-        HookPoint::ResidMid(l),
-        HookPoint::MlpPre(l),
-        HookPoint::MlpPreLinear(l),
-        HookPoint::MlpPost(l),
-        HookPoint::MlpOut(l),
-        HookPoint::ResidPost(l),
-    ]
-}
-
 fn captures_of(points: impl IntoIterator<Item = HookPoint>, rows: RowSet) -> Vec<CaptureRequest> {
     points.into_iter().map(|point| CaptureRequest { point, rows: rows.clone() }).collect()
 }
@@ -59,7 +41,7 @@ fn find(got: &[Capture], point: HookPoint, row: usize) -> &[f32] {
 fn hooks_that_change_nothing_change_no_bit() {
     let (model, _) = load(&stories260k());
     let (plain, _) = run(&model, &PROMPT, None);
-    let mut points: Vec<HookPoint> = (0..LAYERS).flat_map(every_point).collect();
+    let mut points: Vec<HookPoint> = (0..LAYERS).flat_map(HookPoint::of_block).collect();
     points.extend([HookPoint::Embed, HookPoint::LnFinal]);
     let hooks = HookSet {
         captures: captures_of(points, RowSet::All),
@@ -129,8 +111,8 @@ fn hook_points_beyond_the_residual_stream() {
     let (model, _) = load(&stories260k());
     let l = 3;
     let mut points = vec![HookPoint::Embed, HookPoint::LnFinal, HookPoint::ResidPost(LAYERS - 1)];
-    points.extend(every_point(0));
-    points.extend(every_point(l));
+    points.extend(HookPoint::of_block(0));
+    points.extend(HookPoint::of_block(l));
     let hooks = HookSet { captures: captures_of(points, RowSet::All), ..Default::default() };
     let (_, got) = run(&model, &PROMPT, Some(&hooks));
     assert_eq!(find(&got, HookPoint::Embed, 2), find(&got, HookPoint::ResidPre(0), 2));

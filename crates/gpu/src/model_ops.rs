@@ -115,21 +115,9 @@ impl GpuDevice {
         spans: &[KeySpan],
         width: usize,
     ) -> Result<GpuTensor, GpuError> {
-        let ok = n_kv_heads > 0
-            && n_heads % n_kv_heads == 0
-            && q.cols == n_heads * head_dim
-            && k.cols == n_kv_heads * head_dim
-            && spans.len() == q.rows
-            && width >= k.rows;
-        if !ok {
-            return Err(GpuError::Shape(format!(
-                "attention pattern {width} keys wide of q [{}, {}], k [{}, {}], {n_heads}/{n_kv_heads} heads of {head_dim}, {} spans",
-                q.rows,
-                q.cols,
-                k.rows,
-                k.cols,
-                spans.len()
-            )));
+        check_heads("attention pattern", q, k, k, n_heads, n_kv_heads, head_dim, spans)?;
+        if width < k.rows {
+            return Err(GpuError::Shape(format!("an attention pattern {width} keys wide over {} keys", k.rows)));
         }
         let words = span_words(spans, k.rows)?;
         let out = self.empty_tensor(q.rows, n_heads * width)?;
@@ -170,24 +158,7 @@ impl GpuDevice {
         head_dim: usize,
         spans: &[KeySpan],
     ) -> Result<GpuTensor, GpuError> {
-        let ok = n_kv_heads > 0
-            && n_heads % n_kv_heads == 0
-            && q.cols == n_heads * head_dim
-            && k.cols == n_kv_heads * head_dim
-            && (v.rows, v.cols) == (k.rows, k.cols)
-            && spans.len() == q.rows;
-        if !ok {
-            return Err(GpuError::Shape(format!(
-                "attention of q [{}, {}], k [{}, {}], v [{}, {}], {n_heads}/{n_kv_heads} heads of {head_dim}, {} spans",
-                q.rows,
-                q.cols,
-                k.rows,
-                k.cols,
-                v.rows,
-                v.cols,
-                spans.len()
-            )));
-        }
+        check_heads("attention", q, k, v, n_heads, n_kv_heads, head_dim, spans)?;
         let words = span_words(spans, k.rows)?;
         if q.rows <= SPLIT_KV_MAX_ROWS {
             return self.attention_split(q, k, v, n_heads, n_kv_heads, head_dim, &words);
@@ -327,6 +298,40 @@ impl GpuDevice {
         }
         Ok(out)
     }
+}
+
+/// Checks the operands of attention (`what`): q `[n, n_heads * head_dim]`,
+/// k and v `[t, n_kv_heads * head_dim]`, a key span per query row.
+#[allow(clippy::too_many_arguments)]
+fn check_heads(
+    what: &str,
+    q: &GpuTensor,
+    k: &GpuTensor,
+    v: &GpuTensor,
+    n_heads: usize,
+    n_kv_heads: usize,
+    head_dim: usize,
+    spans: &[KeySpan],
+) -> Result<(), GpuError> {
+    let ok = n_kv_heads > 0
+        && n_heads % n_kv_heads == 0
+        && q.cols == n_heads * head_dim
+        && k.cols == n_kv_heads * head_dim
+        && (v.rows, v.cols) == (k.rows, k.cols)
+        && spans.len() == q.rows;
+    if ok {
+        return Ok(());
+    }
+    Err(GpuError::Shape(format!(
+        "{what} of q [{}, {}], k [{}, {}], v [{}, {}], {n_heads}/{n_kv_heads} heads of {head_dim}, {} spans",
+        q.rows,
+        q.cols,
+        k.rows,
+        k.cols,
+        v.rows,
+        v.cols,
+        spans.len()
+    )))
 }
 
 /// 1 for each of `n` rows that `rows` names (every row when `None`), else 0.

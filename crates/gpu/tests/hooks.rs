@@ -67,21 +67,7 @@ fn stories260k() -> GgufFile {
 fn many_captures() -> HookSet {
     let mut points = vec![HookPoint::Embed, HookPoint::LnFinal];
     for l in [0, 3] {
-        points.extend([
-            HookPoint::ResidPre(l),
-            HookPoint::AttnQ(l),
-            HookPoint::AttnK(l),
-            HookPoint::AttnV(l),
-            HookPoint::AttnPattern(l),
-            HookPoint::AttnZ(l),
-            HookPoint::AttnOut(l),
-            HookPoint::ResidMid(l),
-            HookPoint::MlpPre(l),
-            HookPoint::MlpPreLinear(l),
-            HookPoint::MlpPost(l),
-            HookPoint::MlpOut(l),
-            HookPoint::ResidPost(l),
-        ]);
+        points.extend(HookPoint::of_block(l));
     }
     let rows = RowSet::Batch(vec![2, 17]);
     HookSet {

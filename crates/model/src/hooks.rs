@@ -83,6 +83,25 @@ impl HookPoint {
         }
     }
 
+    /// Every point of block `l`, in the order the pass reaches them.
+    pub fn of_block(l: usize) -> [HookPoint; 13] {
+        [
+            Self::ResidPre(l),
+            Self::AttnQ(l),
+            Self::AttnK(l),
+            Self::AttnV(l),
+            Self::AttnPattern(l),
+            Self::AttnZ(l),
+            Self::AttnOut(l),
+            Self::ResidMid(l),
+            Self::MlpPre(l),
+            Self::MlpPreLinear(l),
+            Self::MlpPost(l),
+            Self::MlpOut(l),
+            Self::ResidPost(l),
+        ]
+    }
+
     /// Whether the activation is `ffn_dim` wide.
     pub fn is_mlp_hidden(&self) -> bool {
         matches!(self, Self::MlpPre(_) | Self::MlpPreLinear(_) | Self::MlpPost(_))
