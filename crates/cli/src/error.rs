@@ -35,6 +35,9 @@ pub enum CliError {
     /// A suite's data is unusable.
     #[error(transparent)]
     Data(#[from] kaoshi_eval::DataError),
+    /// A probe failed.
+    #[error(transparent)]
+    Probe(#[from] kaoshi_probe::ProbeError),
     /// A suite's published files could not be fetched.
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),

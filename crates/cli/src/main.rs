@@ -10,6 +10,7 @@ mod error;
 mod fetch;
 mod load;
 mod progress;
+mod provenance;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,11 @@ enum Command {
     Eval(commands::eval::Args),
     /// Check results.json files (from `eval` or the web site) and compare their scores.
     Report(commands::report::Args),
+    /// Look inside a model across languages: xling, lape, fertility.
+    #[command(subcommand)]
+    Probe(commands::probe::Probe),
+    /// Write the activations of named hook points as safetensors or .npz.
+    Activations(commands::activations::Args),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -58,6 +64,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Bench(a) => commands::bench::run(a),
         Command::Eval(a) => commands::eval::run(a),
         Command::Report(a) => commands::report::run(a),
+        Command::Probe(p) => commands::probe::run(p),
+        Command::Activations(a) => commands::activations::run(a),
     }
 }
 

@@ -452,6 +452,23 @@ impl Tokenizer {
         matches!(self.vocab.ty(id), Some(TokenType::Control | TokenType::Unknown))
     }
 
+    /// Whether `id` is a byte-fallback token (SentencePiece's `<0xNN>`,
+    /// by type or by its text).
+    pub fn is_byte_token(&self, id: u32) -> bool {
+        if self.vocab.ty(id) == Some(TokenType::Byte) {
+            return true;
+        }
+        self.token_text(id).is_some_and(|t| {
+            let b = t.as_bytes();
+            b.len() == 6 && t.starts_with("<0x") && t.ends_with('>') && b[3..5].iter().all(u8::is_ascii_hexdigit)
+        })
+    }
+
+    /// Whether `id` is the unknown token.
+    pub fn is_unknown(&self, id: u32) -> bool {
+        self.vocab.ty(id) == Some(TokenType::Unknown)
+    }
+
     /// The chat template stored in the file (GGUF `tokenizer.chat_template`).
     pub fn chat_template(&self) -> Option<&str> {
         self.chat_template.as_deref()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use kaoshi_eval::suites::generic::GenericTask;
 use kaoshi_eval::{Mode, Suite, suites};
-use kaoshi_harness::results::{self, Groups, Provenance};
+use kaoshi_harness::results::{self, Groups};
 use kaoshi_harness::{ChatMode, Judge, JudgeConfig, RunOptions, run_suite_judged, sha256_file};
 
 use crate::error::CliError;
@@ -353,22 +353,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         })
         .ok_or_else(|| CliError::Usage("the model and the judge model loaded on different backends".into()))??,
     };
-    let cfg = loaded.model.config().clone();
-    let prov = Provenance {
-        model: model_path.display().to_string(),
-        model_sha256: sha256_file(&model_path)?,
-        model_name: loaded.model_name.clone(),
-        architecture: cfg.arch_name.clone(),
-        parameters: cfg.n_params(),
-        tokenizer: match loaded.tokenizer.pre_tokenizer() {
-            Some(p) => format!("{} ({p})", loaded.tokenizer.kind()),
-            None => loaded.tokenizer.kind().to_string(),
-        },
-        backend: loaded.backend(),
-        kaoshi_version: env!("CARGO_PKG_VERSION").into(),
-        seed: 0,
-        date: results::now_utc(),
-    };
+    let prov = crate::provenance::of_model(&model_path, &loaded)?;
     let doc = results::results_json(&outcomes, &groups, &prov, &opts, &sources);
     let report = results::report_md(&outcomes, &prov);
     results::write(&args.output, &doc, &report)?;

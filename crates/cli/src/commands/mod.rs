@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
+pub mod activations;
 pub mod bench;
 pub mod eval;
 pub mod generate;
 pub mod info;
 pub mod ppl;
+pub mod probe;
 pub mod report;
 pub mod score;
 pub mod synth;

@@ -1,0 +1,40 @@
+//! kaoshi-probe: looking inside a model across languages. The math needs
+//! no model and is tested on hand-worked cases; the runners read
+//! activations through `kaoshi_model::Model::run` with hooks, so they run
+//! on every backend.
+//!
+//! - [`xling`]: cross-lingual representation similarity per layer
+//!   ([`similarity`]: centroid, centered and paired cosines).
+//! - [`lape_probe`]: language-specific neurons by activation-probability
+//!   entropy ([`lape`]), and the perplexity of every language with each
+//!   language's neurons zeroed.
+//! - [`fertility`]: tokens per word or character, parity against English,
+//!   byte fallbacks: the tokenizer alone.
+//! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
+//!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
+//!   reports' charts.
+//!
+//! ```no_run
+//! # fn demo<B: kaoshi_model::Backend>(model: &kaoshi_model::Model<B>, tok: &kaoshi_tokenizer::Tokenizer) -> Result<(), kaoshi_probe::ProbeError> {
+//! use kaoshi_probe::{data::ParallelCorpus, xling};
+//! let langs = ["eng_Latn".to_string(), "zho_Hans".to_string()];
+//! let corpus = ParallelCorpus::read("../shared/data/flores200".as_ref(), &langs, Some(50))?;
+//! let report = xling::run(model, tok, &corpus, xling::Pool::Last, 256, &mut |_, _| {})?;
+//! println!("{:?}", report.mean_offdiag.centroid);
+//! # Ok(()) }
+//! ```
+
+pub mod activations;
+pub mod data;
+mod error;
+pub mod fertility;
+pub mod lape;
+pub mod lape_probe;
+pub mod pack;
+pub mod report;
+pub mod similarity;
+pub mod svg;
+pub mod tensor_file;
+pub mod xling;
+
+pub use error::ProbeError;

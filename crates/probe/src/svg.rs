@@ -1,0 +1,263 @@
+//! Charts as standalone SVG documents, for the probes' reports: a line
+//! chart ([`line_chart`]), a heat map with the values written in the cells
+//! ([`heatmap`]) and grouped bars ([`bar_chart`]). Plain text, no
+//! scripts, readable in any browser or Markdown viewer.
+
+use std::fmt::Write as _;
+
+/// Colours of the series, in order (the Tableau 10 palette, then darker
+/// tones), reused after twelve.
+const PALETTE: [&str; 12] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+    "#1f3b5a", "#7a3d0f",
+];
+
+const W: f64 = 760.0;
+const H: f64 = 420.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 150.0;
+const TOP: f64 = 40.0;
+const BOTTOM: f64 = 56.0;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn header(out: &mut String, w: f64, h: f64, title: &str) {
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = write!(out, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = write!(out, r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{}</text>"#, w / 2.0, esc(title));
+}
+
+/// A round step for about five ticks over `lo..hi`.
+fn step(lo: f64, hi: f64) -> f64 {
+    let span = (hi - lo).max(1e-12);
+    let mag = 10f64.powf((span / 5.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| span / s <= 6.0).unwrap_or(10.0 * mag)
+}
+
+/// `lo..hi` widened to whole steps, so the axis starts and ends on a tick.
+fn nice(lo: f64, hi: f64) -> (f64, f64) {
+    let s = step(lo, hi);
+    ((lo / s).floor() * s, (hi / s).ceil() * s)
+}
+
+/// Round tick values covering `lo..hi`.
+fn ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let step = step(lo, hi);
+    let first = (lo / step).ceil() * step;
+    (0..).map(|i| first + i as f64 * step).take_while(|v| *v <= hi + step * 1e-9).collect()
+}
+
+fn fmt_tick(v: f64) -> String {
+    if v.abs() >= 100.0 || v == v.round() { format!("{v:.0}") } else { format!("{v:.2}") }
+}
+
+/// The range of the finite values (with a margin when flat).
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) =
+        values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-9 { (lo - 0.5, hi + 0.5) } else { (lo, hi) }
+}
+
+fn y_axis(out: &mut String, lo: f64, hi: f64, y: &dyn Fn(f64) -> f64, label: &str) {
+    for t in ticks(lo, hi) {
+        let py = y(t);
+        let _ = write!(
+            out,
+            r##"<line x1="{LEFT}" x2="{}" y1="{py}" y2="{py}" stroke="#e5e5e5"/><text x="{}" y="{}" text-anchor="end">{}</text>"##,
+            W - RIGHT,
+            LEFT - 6.0,
+            py + 4.0,
+            fmt_tick(t)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<text transform="translate(16 {}) rotate(-90)" text-anchor="middle">{}</text>"#,
+        (TOP + H - BOTTOM) / 2.0,
+        esc(label)
+    );
+}
+
+fn legend(out: &mut String, names: &[&str]) {
+    for (i, name) in names.iter().enumerate() {
+        let (x, y) = (W - RIGHT + 14.0, TOP + 8.0 + 18.0 * i as f64);
+        let _ = write!(
+            out,
+            r#"<rect x="{x}" y="{}" width="12" height="12" fill="{}"/><text x="{}" y="{}">{}</text>"#,
+            y - 10.0,
+            PALETTE[i % PALETTE.len()],
+            x + 18.0,
+            y,
+            esc(name)
+        );
+    }
+}
+
+/// One line per series over the points `x_labels` (a missing or
+/// non-finite value breaks the line).
+pub fn line_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x_labels: &[String],
+    series: &[(String, Vec<f64>)],
+) -> String {
+    let mut out = String::new();
+    header(&mut out, W, H, title);
+    let (lo, hi) = range(series.iter().flat_map(|(_, v)| v.iter().copied()));
+    let (lo, hi) = nice(lo, hi);
+    let n = x_labels.len().max(2);
+    let x = |i: usize| LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64;
+    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    y_axis(&mut out, lo, hi, &y, y_label);
+    let every = x_labels.len().div_ceil(16).max(1);
+    for (i, l) in x_labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
+        let _ = write!(out, r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#, x(i), H - BOTTOM + 18.0, esc(l));
+    }
+    let _ = write!(
+        out,
+        r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+        (LEFT + W - RIGHT) / 2.0,
+        H - 12.0,
+        esc(x_label)
+    );
+    for (k, (_, values)) in series.iter().enumerate() {
+        let mut d = String::new();
+        let mut pen_up = true;
+        for (i, v) in values.iter().enumerate() {
+            if !v.is_finite() {
+                pen_up = true;
+                continue;
+            }
+            let _ = write!(d, "{}{:.1},{:.1} ", if pen_up { "M" } else { "L" }, x(i), y(*v));
+            pen_up = false;
+        }
+        let _ = write!(
+            out,
+            r#"<path d="{}" fill="none" stroke="{}" stroke-width="2"/>"#,
+            d.trim_end(),
+            PALETTE[k % PALETTE.len()]
+        );
+    }
+    legend(&mut out, &series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+    out.push_str("</svg>\n");
+    out
+}
+
+/// A colour for `v` on `lo..hi`: blue for the low end, red for the high
+/// one, white at 0 when the range spans it, else white at the low end.
+fn colour(v: f64, lo: f64, hi: f64) -> String {
+    if !v.is_finite() {
+        return "#dddddd".into();
+    }
+    let mix = |t: f64, (r, g, b): (f64, f64, f64)| {
+        let t = t.clamp(0.0, 1.0);
+        format!("rgb({:.0},{:.0},{:.0})", 255.0 + (r - 255.0) * t, 255.0 + (g - 255.0) * t, 255.0 + (b - 255.0) * t)
+    };
+    let (blue, red) = ((49.0, 104.0, 168.0), (198.0, 55.0, 52.0));
+    if lo < 0.0 && hi > 0.0 {
+        if v < 0.0 { mix(v / lo, blue) } else { mix(v / hi, red) }
+    } else {
+        mix((v - lo) / (hi - lo).max(1e-12), red)
+    }
+}
+
+/// A matrix as coloured cells with their values, rows and columns named.
+pub fn heatmap(title: &str, rows: &[String], cols: &[String], values: &[Vec<f64>]) -> String {
+    let cell = (520.0 / cols.len().max(1) as f64).clamp(18.0, 56.0);
+    let (left, top) = (110.0, 96.0);
+    let (w, h) = (left + cell * cols.len() as f64 + 40.0, top + cell * rows.len() as f64 + 30.0);
+    let mut out = String::new();
+    header(&mut out, w.max(320.0), h, title);
+    let (lo, hi) = range(values.iter().flatten().copied());
+    for (j, c) in cols.iter().enumerate() {
+        let x = left + cell * (j as f64 + 0.5);
+        let _ = write!(out, r#"<text transform="translate({x} {}) rotate(-45)">{}</text>"#, top - 6.0, esc(c));
+    }
+    let font = (cell / 3.6).clamp(7.0, 12.0);
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + cell * i as f64;
+        let _ =
+            write!(out, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, left - 6.0, y + cell / 2.0 + 4.0, esc(r));
+        for (j, v) in values.get(i).into_iter().flatten().enumerate() {
+            let x = left + cell * j as f64;
+            let _ = write!(
+                out,
+                r##"<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{}" stroke="white"/><text x="{}" y="{}" text-anchor="middle" font-size="{font}">{}</text>"##,
+                colour(*v, lo, hi),
+                x + cell / 2.0,
+                y + cell / 2.0 + font / 3.0,
+                if v.abs() >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+            );
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Bars of each series side by side for each group.
+pub fn bar_chart(title: &str, y_label: &str, groups: &[String], series: &[(String, Vec<f64>)]) -> String {
+    let mut out = String::new();
+    header(&mut out, W, H, title);
+    let (lo, hi) = range(series.iter().flat_map(|(_, v)| v.iter().copied()).chain([0.0]));
+    let (lo, hi) = nice(lo, hi);
+    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    y_axis(&mut out, lo, hi, &y, y_label);
+    let slot = (W - LEFT - RIGHT) / groups.len().max(1) as f64;
+    let bar = slot * 0.8 / series.len().max(1) as f64;
+    for (g, name) in groups.iter().enumerate() {
+        let x0 = LEFT + slot * g as f64 + slot * 0.1;
+        let _ = write!(
+            out,
+            r#"<text transform="translate({} {}) rotate(-35)" text-anchor="end">{}</text>"#,
+            x0 + slot * 0.4,
+            H - BOTTOM + 14.0,
+            esc(name)
+        );
+        for (k, (_, values)) in series.iter().enumerate() {
+            let Some(v) = values.get(g).copied().filter(|v| v.is_finite()) else { continue };
+            let (top, bottom) = (y(v.max(0.0)), y(v.min(0.0)));
+            let _ = write!(
+                out,
+                r#"<rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{:.1}" fill="{}"/>"#,
+                x0 + bar * k as f64,
+                bar.max(1.0),
+                (bottom - top).max(0.5),
+                PALETTE[k % PALETTE.len()]
+            );
+        }
+    }
+    legend(&mut out, &series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+    out.push_str("</svg>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(ticks(0.0, 1.0), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]);
+        assert_eq!(ticks(3.0, 47.0), vec![10.0, 20.0, 30.0, 40.0]);
+    }
+
+    #[test]
+    fn charts_are_svg_with_escaped_labels() {
+        let s = line_chart("a < b", "layer", "cos", &["0".into(), "1".into()], &[("x&y".into(), vec![0.5, f64::NAN])]);
+        assert!(s.starts_with("<svg") && s.trim_end().ends_with("</svg>"));
+        assert!(s.contains("a &lt; b") && s.contains("x&amp;y"));
+        let h = heatmap("m", &["a".into()], &["b".into(), "c".into()], &[vec![-1.0, 2.0]]);
+        assert_eq!(h.matches("<rect").count(), 3, "background and two cells");
+        let b = bar_chart("f", "tokens", &["en".into(), "zh".into()], &[("fertility".into(), vec![1.3, 0.8])]);
+        assert_eq!(b.matches("<rect").count(), 1 + 2 + 1, "background, two bars, one legend swatch");
+    }
+}
