@@ -4,7 +4,9 @@
 # over 200 FLORES-200 devtest sentences in each of the 12 languages of
 # ../shared/data/flores200, on the CPU. Writes each probe's folder (probe.json,
 # report.md, charts) under docs/probes/ and the wall time of each into
-# docs/probes/times.txt. About 20 minutes on 2 cores.
+# docs/probes/times.txt. About 40 minutes on 2 cores (LAPE's counting most).
+# The model's path on this machine is replaced in probe.json by its file
+# name (model_sha256 says which file it was).
 #
 #   scripts/probe-charts.sh [path/to/kaoshi]
 set -euo pipefail
@@ -24,6 +26,7 @@ timed() {
     "$kaoshi" probe "$name" --data "$data" --langs "$langs" --limit 200 --output "$out/$name" "$@"
     end=$(date +%s)
     echo "$name $((end - start)) s" >> "$out/times.txt"
+    sed -i "s|\"$model\"|\"$(basename "$model")\"|" "$out/$name/probe.json"
 }
 timed fertility --model "$model"
 timed xling --model "$model"

@@ -185,6 +185,13 @@ fn bad_probe_input_is_one_line() {
     assert!(err.contains("at least two"), "{err}");
     let err = fails(&["probe", "xling", "--model", &m, "--data", &d, "--langs", "eng_Latn,fra_Latn", "--pool", "max"]);
     assert!(err.contains("last or mean"), "{err}");
+    let xling = ["probe", "xling", "--model", &m, "--data", &d, "--langs", "eng_Latn,fra_Latn", "--limit", "2"];
+    let err = fails(&[&xling[..], &["--heatmap-layer", "5"]].concat());
+    assert!(err.contains("emb or a block number 0..4"), "stories260K has blocks 0..4: {err}");
+    let out = tmp("heatmap-emb");
+    let ok = kaoshi(&[&xling[..], &["--heatmap-layer", "emb", "--output", out.to_str().expect("path")]].concat());
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(out.join("xling_heatmap_emb.svg").is_file(), "the heat map of the embedding output");
     let err = fails(&["probe", "lape", "--model", &m, "--data", &d, "--langs", "eng_Latn,fra_Latn", "--top-rate", "2"]);
     assert!(err.contains("--top-rate"), "{err}");
     let err =

@@ -59,7 +59,8 @@ pub struct Ablation {
 }
 
 const ABLATION_DEFINITION: &str = "perplexity = exp(mean negative log-likelihood of every token after the first of each \
-     held-out sentence, each sentence read alone from BOS); delta_ppl[a][b] = perplexity of language b with the \
+     held-out sentence, each sentence read alone from its start, BOS first where the tokenizer adds one; per \
+     token, so not comparable across languages a tokenizer splits differently); delta_ppl[a][b] = perplexity of language b with the \
      neurons of language a zeroed (mlp.hook_post set to 0 at those indices, every position) minus without";
 
 /// Counts active neurons over the sentences of each language of `corpus`,

@@ -4,14 +4,15 @@
 //! here from the model's own hook captures, and on the GPU against the CPU
 //! (lavapipe in CI; a missing adapter fails under KAOSHI_REQUIRE_GPU=1).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kaoshi_cpu::CpuBackend;
 use kaoshi_formats::GgufFile;
 use kaoshi_gpu::{GpuBackend, GpuDevice};
-use kaoshi_model::{Backend, CaptureRequest, Forward, HookPoint, HookSet, Model, RowSet};
+use kaoshi_model::{Backend, CaptureRequest, Forward, HookPoint, HookSet, Intervention, Model, RowSet};
 use kaoshi_probe::data::ParallelCorpus;
-use kaoshi_probe::lape::{LapeParams, select};
+use kaoshi_probe::lape::{LapeParams, LapeSelection, select};
 use kaoshi_probe::similarity::cosine;
 use kaoshi_probe::{fertility, lape_probe, xling};
 use kaoshi_tokenizer::Tokenizer;
@@ -110,6 +111,70 @@ fn xling_on_stories260k_equals_a_computation_from_captures() {
     let mean = xling::run(&model, &tok, &corpus, xling::Pool::Mean, 256, &mut |_, _| {}).expect("mean pool");
     assert_similarity_matrices(&mean);
     assert_ne!(mean.similarity.centroid, r.similarity.centroid);
+}
+
+/// Perplexity of `sentences` computed here: each sentence run alone with
+/// every row's logits, log-softmax in f64, every token after the first.
+fn perplexity_by_hand<B: Backend>(model: &Model<B>, tok: &Tokenizer, sentences: &[String], hooks: &HookSet) -> f64 {
+    let (mut nll, mut n) = (0f64, 0usize);
+    for s in sentences {
+        let ids = tok.encode(s, true, false).expect("ids");
+        let rows: Vec<usize> = (0..ids.len()).collect();
+        let hooks = (!hooks.is_empty()).then_some(hooks);
+        let out = model.run(Forward::causal(&ids).logit_rows(&rows).hooks(hooks), &mut model.new_cache()).expect("run");
+        let logits = out.logits.to_host(model.backend(), model.config().vocab_size).expect("logits");
+        for (r, &next) in ids.iter().enumerate().skip(1) {
+            let row = &logits.data[(r - 1) * logits.cols..r * logits.cols];
+            let max = row.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+            let lse = max + row.iter().map(|&v| (f64::from(v) - max).exp()).sum::<f64>().ln();
+            nll += lse - f64::from(row[next as usize]);
+            n += 1;
+        }
+    }
+    (nll / n as f64).exp()
+}
+
+/// The ablation's perplexities, packed several sentences a pass, equal
+/// the same perplexities computed sentence by sentence, plain and with
+/// a language's neurons zeroed by a hook set written here.
+#[test]
+fn ablation_perplexity_equals_a_computation_from_logits() {
+    let (_, model, tok) = load(&shared().join("fixtures/models/stories260K/stories260K.gguf"));
+    let corpus = flores(&["eng_Latn", "fra_Latn"], 5);
+    let neurons: BTreeMap<usize, Vec<usize>> = [(1, vec![3, 40, 100]), (4, vec![7, 8])].into();
+    let selection = LapeSelection {
+        neurons: [("eng_Latn".to_string(), neurons.clone())].into(),
+        per_layer: BTreeMap::new(),
+        n_selected: 5,
+        filter_value: 0.5,
+        bar_value: 0.5,
+        selected: Vec::new(),
+    };
+    // With BOS the English sentences are 55, 148, 99, 199 and 95 tokens:
+    // packs of at most 300 rows hold two sentences, two sentences, one.
+    let ab = lape_probe::ablate(&model, &tok, &corpus, &selection, 300, &mut |_, _| {}).expect("ablate");
+    let zero_en = HookSet {
+        interventions: neurons
+            .iter()
+            .map(|(&layer, ns)| Intervention::ScaleNeurons {
+                layer,
+                neurons: ns.clone(),
+                factor: 0.0,
+                rows: RowSet::All,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    for (b, sentences) in corpus.sentences.iter().enumerate() {
+        let base = perplexity_by_hand(&model, &tok, sentences, &HookSet::default());
+        let zeroed = perplexity_by_hand(&model, &tok, sentences, &zero_en);
+        // f32 logits from packed passes vs one sentence a pass: sums of
+        // ~100 log-probs agree to about 1e-5 relative.
+        assert!((ab.base_ppl[b] / base - 1.0).abs() < 1e-4, "base {b}: {} vs {base}", ab.base_ppl[b]);
+        assert!((ab.ppl[0][b] / zeroed - 1.0).abs() < 1e-4, "zeroed {b}: {} vs {zeroed}", ab.ppl[0][b]);
+        assert_eq!(ab.ppl[1][b], ab.base_ppl[b], "French has no neurons: nothing zeroed");
+        assert!((zeroed / base - 1.0).abs() > 1e-3, "zeroing changes the perplexity");
+    }
 }
 
 #[test]

@@ -66,9 +66,10 @@ pub struct XlingArgs {
     /// A sentence's representation: its last token (the paper's) or the mean over its tokens.
     #[arg(long, default_value = "last")]
     pool: String,
-    /// The layer of the heat map (0 = the embedding output; default the middle).
+    /// The layer of the heat map, as the charts name it: `emb` (the embedding output) or a block
+    /// number (default the middle block).
     #[arg(long)]
-    heatmap_layer: Option<usize>,
+    heatmap_layer: Option<String>,
 }
 
 /// Options of `kaoshi probe lape`.
@@ -152,18 +153,26 @@ fn run_xling(a: XlingArgs) -> Result<(), CliError> {
     let pool: xling::Pool = a.pool.parse().map_err(usage)?;
     let corpus = ParallelCorpus::read(&c.data, &c.langs, c.limit).map_err(usage)?;
     let loaded = load_model(&c.model, c.backend)?;
+    let blocks = with_model!(&loaded.model, |m| m.config().n_layers);
+    // Index into the report's layers: emb, then blocks 0..blocks.
+    let layer = match a.heatmap_layer.as_deref().map(str::trim) {
+        None => blocks.div_ceil(2),
+        Some("emb") => 0,
+        Some(name) => match name.parse::<usize>() {
+            Ok(b) if b < blocks => b + 1,
+            _ => {
+                return Err(CliError::Usage(format!(
+                    "--heatmap-layer {name}: expected emb or a block number 0..{}",
+                    blocks.saturating_sub(1)
+                )));
+            }
+        },
+    };
     let started = Instant::now();
     let (pb, mut tick) = progress("xling");
     let r = with_model!(&loaded.model, |m| xling::run(m, &loaded.tokenizer, &corpus, pool, c.max_rows, &mut tick))
         .map_err(usage)?;
     pb.finish_and_clear();
-    let layer = a.heatmap_layer.unwrap_or(r.layers.len() / 2);
-    if layer >= r.layers.len() {
-        return Err(CliError::Usage(format!(
-            "--heatmap-layer {layer}: the model has layers 0..{}",
-            r.layers.len() - 1
-        )));
-    }
     let options =
         serde_json::json!({ "data": c.data, "langs": c.langs, "limit": c.limit, "pool": pool, "max_rows": c.max_rows });
     let prov = crate::provenance::of_model(&c.model, &loaded)?;
