@@ -14,7 +14,7 @@
 // prompt needs nothing proportional to rows x keys. Invocation i keeps the
 // output dimensions i, i + WG, ... (at most PER_LANE of them: the host
 // checks head_dim <= PER_LANE * WG).
-// Needs reduce_sum and reduce_max.
+// Needs reduce_sum, reduce_max and key_spans.wgsl (visible).
 
 struct Params {
     n: u32,
@@ -38,10 +38,6 @@ struct Params {
 const PER_LANE: u32 = 8u;
 
 var<workgroup> probs: array<f32, 4 * WG>;
-
-fn visible(row: u32, j: u32) -> bool {
-    return j < spans[row * 3u] || (j >= spans[row * 3u + 1u] && j < spans[row * 3u + 2u]);
-}
 
 @compute @workgroup_size(WG)
 fn main(

@@ -6,7 +6,7 @@
 //   m = max score, l = sum exp(score - m), acc = sum exp(score - m) * v,
 // over the chunk's visible keys (m = -3e38, l = 0 when none is visible);
 // attention_combine.wgsl merges the chunks. Spans as in attention.wgsl.
-// Needs reduce_sum and reduce_max.
+// Needs reduce_sum, reduce_max and key_spans.wgsl (visible).
 
 struct Params {
     n: u32,
@@ -27,10 +27,6 @@ struct Params {
 @group(0) @binding(5) var<uniform> p: Params;
 
 var<workgroup> probs: array<f32, WG>;
-
-fn visible(row: u32, j: u32) -> bool {
-    return j < spans[row * 3u] || (j >= spans[row * 3u + 1u] && j < spans[row * 3u + 2u]);
-}
 
 @compute @workgroup_size(WG)
 fn main(

@@ -5,7 +5,7 @@
 // spans as in attention.wgsl.
 // Three passes over the row's keys, each invocation reading back only what
 // it wrote: scores and their max, exponentials and their sum, division.
-// Needs reduce_sum and reduce_max.
+// Needs reduce_sum, reduce_max and key_spans.wgsl (visible).
 
 struct Params {
     n: u32,
@@ -23,10 +23,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> spans: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 @group(0) @binding(4) var<uniform> p: Params;
-
-fn visible(row: u32, j: u32) -> bool {
-    return j < spans[row * 3u] || (j >= spans[row * 3u + 1u] && j < spans[row * 3u + 2u]);
-}
 
 @compute @workgroup_size(WG)
 fn main(

@@ -208,6 +208,7 @@ pub const WORKGROUP_SIZES: [u32; 3] = [32, 64, 256];
 mod src {
     pub const INDEX: &str = include_str!("../../../shaders/common/index.wgsl");
     pub const REDUCE: &str = include_str!("../../../shaders/common/reduce.wgsl");
+    pub const KEY_SPANS: &str = include_str!("../../../shaders/common/key_spans.wgsl");
     pub const REDUCE_SUBGROUP: &str = include_str!("../../../shaders/common/reduce_subgroup.wgsl");
     pub const HALF_UNPACK: &str = include_str!("../../../shaders/common/half_unpack.wgsl");
     pub const Q8_0: &str = include_str!("../../../shaders/common/q8_0.wgsl");
@@ -339,6 +340,9 @@ impl KernelSpec {
         parts.push(src::INDEX.into());
         if self.reduces() {
             parts.push(if self.subgroups { src::REDUCE_SUBGROUP } else { src::REDUCE }.into());
+        }
+        if matches!(self.op, Op::Attention | Op::AttentionPartial | Op::AttentionPattern) {
+            parts.push(src::KEY_SPANS.into());
         }
         let body = match (self.op, self.dtype) {
             (Op::Add | Op::SiluMul, _) => src::ELEMENTWISE,
