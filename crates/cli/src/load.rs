@@ -162,6 +162,8 @@ pub struct Loaded {
     pub model_name: Option<String>,
     /// The GPU adapter, when the model is on the GPU.
     pub adapter: Option<AdapterInfo>,
+    /// The control vectors applied (`crate::steer`), for the provenance.
+    pub steering: Option<kaoshi_harness::results::SteeringRecord>,
 }
 
 impl Loaded {
@@ -206,5 +208,5 @@ pub fn load_model(path: &Path, choice: BackendChoice) -> Result<Loaded, CliError
         AnyModel::Gpu(m) => Some(AdapterInfo::of(m.backend().device())),
         AnyModel::Cpu(_) => None,
     };
-    Ok(Loaded { model: placed.model, tokenizer, model_name, adapter })
+    Ok(Loaded { model: placed.model, tokenizer, model_name, adapter, steering: None })
 }

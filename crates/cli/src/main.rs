@@ -11,6 +11,7 @@ mod fetch;
 mod load;
 mod progress;
 mod provenance;
+mod steer;
 
 use std::process::ExitCode;
 

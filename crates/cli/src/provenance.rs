@@ -33,5 +33,6 @@ pub fn of_model(path: &Path, loaded: &Loaded) -> Result<Provenance, CliError> {
         kaoshi_version: env!("CARGO_PKG_VERSION").into(),
         seed: 0,
         date: results::now_utc(),
+        steering: loaded.steering.clone(),
     })
 }

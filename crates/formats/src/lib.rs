@@ -16,6 +16,9 @@
 //! buffer in memory ([`GgufFile::from_bytes`], as in a browser, where there
 //! are no paths).
 //!
+//! Small files of F32 tensors (control vectors) are written with
+//! [`gguf_bytes`].
+//!
 //! Tensor payloads are read on demand ([`GgufFile::read_tensor_bytes`]), one tensor
 //! at a time, so a backend can move each weight to its own memory without the
 //! whole file ever being resident.
@@ -26,6 +29,7 @@ mod gguf;
 mod metadata;
 mod source;
 mod value;
+mod writer;
 
 pub use dtype::{GgmlDType, gguf_type_name};
 pub use error::FormatError;
@@ -33,3 +37,4 @@ pub use gguf::{GgufFile, GgufVersion, TensorEntry};
 pub use metadata::Metadata;
 pub use source::{ByteSource, FileSource, MemorySource};
 pub use value::Value;
+pub use writer::{F32Tensor, gguf_bytes};

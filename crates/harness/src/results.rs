@@ -35,6 +35,31 @@ pub struct Provenance {
     pub seed: u64,
     /// When the results were written (UTC, ISO 8601).
     pub date: String,
+    /// The control vectors the model was steered with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steering: Option<SteeringRecord>,
+}
+
+/// How a model was steered (`--control-vector`, `--control-layers`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SteeringRecord {
+    /// The control vector files, each with its scale.
+    pub vectors: Vec<ControlVectorUse>,
+    /// The block range asked for (`--control-layers`), inclusive.
+    pub layers: Option<[usize; 2]>,
+    /// The blocks actually steered (a vector at block N is added to block N's output).
+    pub blocks: Vec<usize>,
+}
+
+/// One control vector file and its scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlVectorUse {
+    /// The file as given.
+    pub file: String,
+    /// sha256 of the file.
+    pub sha256: String,
+    /// Its multiplier.
+    pub scale: f32,
 }
 
 /// Group name -> member tasks (OpenEval's dimensions and the like).

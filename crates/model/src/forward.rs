@@ -23,6 +23,8 @@ struct Hidden<T> {
 impl<B: Backend> Model<B> {
     /// Runs one forward pass: appends the request's tokens to `cache` and
     /// returns the logits and captures it asks for, in the backend's memory.
+    /// The model's steering ([`Model::set_steering`]) applies first, then
+    /// the request's interventions.
     ///
     /// A batch with more rows than the backend holds in one activation
     /// ([`Backend::max_batch_rows`] of the widest one: the MLP's, say
@@ -35,10 +37,20 @@ impl<B: Backend> Model<B> {
         let (positions, spans) = req.layout(cache.len());
         let logit_rows = req.logit_row_list();
         self.check_batch(req.tokens, &positions, &spans, cache, &logit_rows)?;
-        if let Some(h) = req.hooks {
+        let merged;
+        let set = match (req.hooks, self.steering.as_ref().map(|(_, h)| h)) {
+            (Some(asked), Some(standing)) => {
+                let mut all = asked.clone();
+                all.interventions.splice(0..0, standing.interventions.iter().cloned());
+                merged = all;
+                Some(&merged)
+            }
+            (asked, standing) => asked.or(standing),
+        };
+        if let Some(h) = set {
             h.check(&self.config)?;
         }
-        let mut hooks = Hooks { set: req.hooks.filter(|h| !h.is_empty()), captured: Vec::new() };
+        let mut hooks = Hooks { set: set.filter(|h| !h.is_empty()), captured: Vec::new() };
         let hidden = self.forward_hidden(req.tokens, &positions, &spans, &logit_rows, cache, &mut hooks)?;
         let rows_per_block = self.backend.max_batch_rows(self.config.vocab_size).max(1);
         let mut blocks = Vec::new();

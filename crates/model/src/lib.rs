@@ -11,7 +11,8 @@
 //! the tensors), [`Model`] (weights + forward pass), [`KvCache`], the one
 //! forward request [`Forward`] with what it returns ([`ForwardOutput`]:
 //! logits in [`LogitBlocks`], [`Captures`]), and the TransformerLens-style
-//! hook points in [`hooks`]. Backend failures are typed ([`BackendError`]).
+//! hook points in [`hooks`]; control vectors steer every pass
+//! ([`steering`], [`Model::set_steering`]). Backend failures are typed ([`BackendError`]).
 //!
 //! ```no_run
 //! # fn demo<B: kaoshi_model::Backend>(backend: B) -> Result<(), kaoshi_model::ModelError> {
@@ -36,6 +37,7 @@ mod logit_blocks;
 mod model;
 mod normed;
 mod request;
+pub mod steering;
 mod weights;
 
 pub use backend::{
@@ -49,3 +51,4 @@ pub use kv::KvCache;
 pub use logit_blocks::{LogitBlocks, PickBlocks};
 pub use model::Model;
 pub use request::{Attention, CapturedRows, Captures, Forward, ForwardOutput, LogitRows};
+pub use steering::{ControlVector, Steering};

@@ -7,7 +7,9 @@ use kaoshi_formats::GgufFile;
 use crate::backend::{Backend, NormSpec, RopeSpec};
 use crate::config::{ModelConfig, RopeLayout, RopeScaling};
 use crate::error::ModelError;
+use crate::hooks::HookSet;
 use crate::kv::KvCache;
+use crate::steering::Steering;
 use crate::weights::Weights;
 
 /// A loaded model: configuration, weights in the backend's memory, and the
@@ -17,6 +19,9 @@ pub struct Model<B: Backend> {
     pub(crate) backend: B,
     pub(crate) weights: Weights<B>,
     pub(crate) rope: RopeSpec,
+    /// Interventions added to every pass (control vectors), with the
+    /// steering they come from.
+    pub(crate) steering: Option<(Steering, HookSet)>,
 }
 
 impl<B: Backend> Model<B> {
@@ -34,7 +39,7 @@ impl<B: Backend> Model<B> {
         let config = ModelConfig::from_gguf(file)?;
         let weights = Weights::load(file, &config, &backend, progress)?;
         let rope = rope_spec(file, &config)?;
-        Ok(Self { config, backend, weights, rope })
+        Ok(Self { config, backend, weights, rope, steering: None })
     }
 
     /// The configuration.
@@ -45,6 +50,22 @@ impl<B: Backend> Model<B> {
     /// The backend.
     pub fn backend(&self) -> &B {
         &self.backend
+    }
+
+    /// Steers every later pass (scoring, generation, perplexity, probes):
+    /// each block in `steering` gets its vector added to its output, at
+    /// every position; `None` stops steering. A key/value cache filled
+    /// before the change holds the old steering's keys and values.
+    pub fn set_steering(&mut self, steering: Option<Steering>) {
+        self.steering = steering.filter(|s| !s.is_empty()).map(|s| {
+            let hooks = s.hooks();
+            (s, hooks)
+        });
+    }
+
+    /// The steering applied to every pass, if any.
+    pub fn steering(&self) -> Option<&Steering> {
+        self.steering.as_ref().map(|(s, _)| s)
     }
 
     /// An empty key/value cache.

@@ -10,6 +10,12 @@
 //!   language's neurons zeroed.
 //! - [`fertility`]: tokens per word or character, parity against English,
 //!   byte fallbacks: the tokenizer alone.
+//! - [`concept_probe`]: concept vectors from contrastive prompts
+//!   ([`concept`]: mean difference or PCA, separation), written as
+//!   llama.cpp control vectors; [`emotion`]: ConTrans' emotion evaluation
+//!   under steering; [`affine_probe`]: the map between two models' residual
+//!   spaces ([`affine`]) and transplanting a vector through it;
+//!   [`prompts`]: prompt lists; [`steer_report`]: their reports.
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -25,14 +31,21 @@
 //! ```
 
 pub mod activations;
+pub mod affine;
+pub mod affine_probe;
+pub mod concept;
+pub mod concept_probe;
 pub mod data;
+pub mod emotion;
 mod error;
 pub mod fertility;
 pub mod lape;
 pub mod lape_probe;
 pub mod pack;
+pub mod prompts;
 pub mod report;
 pub mod similarity;
+pub mod steer_report;
 pub mod svg;
 pub mod tensor_file;
 pub mod xling;

@@ -119,7 +119,7 @@ pub fn run<B: Backend>(
 
 /// `[sentence][layer][dim]`: the pooled representation of each sentence at
 /// each of `points`.
-fn represent<B: Backend>(
+pub(crate) fn represent<B: Backend>(
     model: &Model<B>,
     tok: &Tokenizer,
     sentences: &[String],

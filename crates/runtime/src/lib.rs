@@ -93,6 +93,14 @@ impl AnyModel {
         with_model!(self, |m| m.config())
     }
 
+    /// Steers every later pass ([`Model::set_steering`]).
+    pub fn set_steering(&mut self, steering: Option<kaoshi_model::Steering>) {
+        match self {
+            AnyModel::Cpu(m) => m.set_steering(steering),
+            AnyModel::Gpu(m) => m.set_steering(steering),
+        }
+    }
+
     /// The GPU adapter, on the GPU.
     pub fn adapter(&self) -> Option<&AdapterSummary> {
         match self {

@@ -263,6 +263,7 @@ impl Session {
             kaoshi_version: env!("CARGO_PKG_VERSION").into(),
             seed: 0,
             date: now_iso(),
+            steering: None,
         };
         let opts = browser_options(run.limit, run.num_fewshot, run.mode, run.chat, run.ppl_window);
         let ran: Vec<&str> = outcomes.iter().map(|o| o.task.as_str()).collect();

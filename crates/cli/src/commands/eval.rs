@@ -74,6 +74,8 @@ pub struct Args {
     /// Print results.json to stdout at the end.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    steering: crate::steer::SteeringArgs,
 }
 
 /// The demo model shipped in the repository.
@@ -321,7 +323,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .collect::<Result<Vec<PathBuf>, CliError>>()?;
     let model_path = args.model.clone().unwrap_or_else(default_model);
     let needs_judge = args.judge_model.as_ref().filter(|_| !judged.is_empty());
-    let (loaded, judge_loaded) = load_with_judge(&model_path, needs_judge.map(PathBuf::as_path), args.backend)?;
+    args.steering.layers()?;
+    let (mut loaded, judge_loaded) = load_with_judge(&model_path, needs_judge.map(PathBuf::as_path), args.backend)?;
+    args.steering.apply(&mut loaded)?;
     let judge_config = match needs_judge {
         Some(p) => Some(JudgeConfig {
             model: p.display().to_string(),

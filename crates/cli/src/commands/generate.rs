@@ -47,10 +47,14 @@ pub struct Args {
     /// Print one JSON object at the end instead of streaming text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    steering: crate::steer::SteeringArgs,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    let loaded = load_model(&args.model, args.backend)?;
+    args.steering.layers()?;
+    let mut loaded = load_model(&args.model, args.backend)?;
+    args.steering.apply(&mut loaded)?;
     let tok = &loaded.tokenizer;
     let prompt_ids = if args.chat {
         let source = tok

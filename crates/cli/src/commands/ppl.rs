@@ -31,6 +31,8 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    steering: crate::steer::SteeringArgs,
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
@@ -42,7 +44,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    let loaded = load_model(&args.model, args.backend)?;
+    args.steering.layers()?;
+    let mut loaded = load_model(&args.model, args.backend)?;
+    args.steering.apply(&mut loaded)?;
     let context_length = with_model!(&loaded.model, |m| m.config().context_length);
     let ctx = args.ctx.unwrap_or_else(|| 512.min(context_length - 1));
     let stride = args.stride.unwrap_or((ctx / 2).max(1));
@@ -55,7 +59,11 @@ pub fn run(args: Args) -> Result<(), CliError> {
     let report = with_model!(&loaded.model, |m| perplexity(m, &loaded.tokenizer, &text, params, &mut progress))?;
     pb.finish_and_clear();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Usage(e.to_string()))?);
+        let mut doc = serde_json::to_value(&report).map_err(|e| CliError::Usage(e.to_string()))?;
+        if let Some(s) = &loaded.steering {
+            doc["steering"] = serde_json::to_value(s).map_err(|e| CliError::Usage(e.to_string()))?;
+        }
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))?);
     } else {
         println!("tokens         {}", report.n_tokens);
         println!("nll            {:.4}", report.nll);

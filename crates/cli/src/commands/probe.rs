@@ -1,5 +1,6 @@
 //! `kaoshi probe xling | lape | fertility`: the multilingual probes
-//! (kaoshi-probe) from the command line. Each prints one JSON document with
+//! (kaoshi-probe) from the command line (the steering probes are in
+//! `probe_steer`). Each prints one JSON document with
 //! `--json`, writes `probe.json`, `report.md` and SVG charts with
 //! `--output DIR`, and otherwise prints the Markdown report.
 
@@ -27,6 +28,14 @@ pub enum Probe {
     Lape(LapeArgs),
     /// Tokenizer fertility and parity across languages (no weights needed).
     Fertility(FertilityArgs),
+    /// Concept vectors from contrastive prompts, written as a llama.cpp control vector (ConTrans Eq. 1; repeng).
+    Concept(super::probe_steer::ConceptArgs),
+    /// ConTrans' emotion evaluation (token and logit accuracy), at several steering scales.
+    Emotion(super::probe_steer::EmotionArgs),
+    /// The least-squares map between two models' block outputs (ConTrans Eq. 2).
+    Affine(super::probe_steer::AffineArgs),
+    /// Carry a control vector through an affine map into another model's space.
+    Transplant(super::probe_steer::TransplantArgs),
 }
 
 /// What every probe on a model takes.
@@ -131,6 +140,10 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Xling(a) => run_xling(a),
         Probe::Lape(a) => run_lape(a),
         Probe::Fertility(a) => run_fertility(a),
+        Probe::Concept(a) => super::probe_steer::run_concept(a),
+        Probe::Emotion(a) => super::probe_steer::run_emotion(a),
+        Probe::Affine(a) => super::probe_steer::run_affine(a),
+        Probe::Transplant(a) => super::probe_steer::run_transplant(a),
     }
 }
 
@@ -139,7 +152,7 @@ fn usage(e: kaoshi_probe::ProbeError) -> CliError {
 }
 
 /// A progress callback over a bar labelled `what`.
-fn progress(what: &str) -> (indicatif::ProgressBar, impl FnMut(usize, usize)) {
+pub(crate) fn progress(what: &str) -> (indicatif::ProgressBar, impl FnMut(usize, usize)) {
     let pb = bar(0, what);
     let p = pb.clone();
     (pb, move |done: usize, total: usize| {
@@ -279,7 +292,7 @@ fn run_fertility(a: FertilityArgs) -> Result<(), CliError> {
 
 /// Prints or writes a probe's result: the report's fields with the
 /// options, provenance and time added.
-fn emit(
+pub(crate) fn emit(
     result: &impl Serialize,
     options: serde_json::Value,
     provenance: impl Serialize,

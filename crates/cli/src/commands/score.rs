@@ -31,6 +31,8 @@ pub struct Args {
     /// Print one JSON object per request and line.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    steering: crate::steer::SteeringArgs,
 }
 
 /// Requests per engine call: requests sharing a context inside one chunk
@@ -67,7 +69,9 @@ pub fn run(args: Args) -> Result<(), CliError> {
         (None, Some(path)) => read_requests(path)?,
         (None, None) => return Err(CliError::Usage("give --context and --continuation, or --requests".into())),
     };
-    let loaded = load_model(&args.model, args.backend)?;
+    args.steering.layers()?;
+    let mut loaded = load_model(&args.model, args.backend)?;
+    args.steering.apply(&mut loaded)?;
     let pb = bar(requests.len() as u64, "scoring");
     for chunk in requests.chunks(CHUNK) {
         let scored = with_model!(&loaded.model, |m| score_requests(m, &loaded.tokenizer, chunk))?;
