@@ -10,6 +10,10 @@
 //!   language's neurons zeroed.
 //! - [`fertility`]: tokens per word or character, parity against English,
 //!   byte fallbacks: the tokenizer alone.
+//! - [`ifd_probe`]: instruction-following difficulty (IFD, Cherry-LLM) on a
+//!   small and a large model, Star-Agents' dual-model score, pairwise judge,
+//!   selection and agent evolution ([`ifd`]: the math; [`ifd_run`]: journal
+//!   and rows; [`ifd_report`]: report.md).
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -28,6 +32,10 @@ pub mod activations;
 pub mod data;
 mod error;
 pub mod fertility;
+pub mod ifd;
+pub mod ifd_probe;
+pub mod ifd_report;
+pub mod ifd_run;
 pub mod lape;
 pub mod lape_probe;
 pub mod pack;

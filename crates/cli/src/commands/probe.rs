@@ -27,6 +27,8 @@ pub enum Probe {
     Lape(LapeArgs),
     /// Tokenizer fertility and parity across languages (no weights needed).
     Fertility(FertilityArgs),
+    /// Instruction-following difficulty and Star-Agents selection (Cherry-LLM; Zhou et al., NeurIPS 2024).
+    Ifd(super::probe_ifd::IfdArgs),
 }
 
 /// What every probe on a model takes.
@@ -131,6 +133,7 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Xling(a) => run_xling(a),
         Probe::Lape(a) => run_lape(a),
         Probe::Fertility(a) => run_fertility(a),
+        Probe::Ifd(a) => super::probe_ifd::run(a),
     }
 }
 
