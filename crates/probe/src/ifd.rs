@@ -271,7 +271,7 @@ mod tests {
             assert!(dist.values().all(|p| *p >= 0.0));
         }
         let d = evolve(&uniform(["a".to_string(), "b".to_string()]), &["a".to_string()], 0.5);
-        assert!((d["a"] - 0.75).abs() < 1e-12 && (d["b"] - 0.25).abs() < 1e-12, "{d:?}");
+        assert!((d["a"] - 2.0 / 3.0).abs() < 1e-12 && (d["b"] - 1.0 / 3.0).abs() < 1e-12, "{d:?}");
         let d = evolve(&d, &["new".to_string()], 1.0);
         assert!((d["new"] - 0.5).abs() < 1e-12, "a new agent enters: {d:?}");
     }

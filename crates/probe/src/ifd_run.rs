@@ -347,14 +347,14 @@ mod tests {
             judged: v.map(|v| Judged { raw: format!("{v:?}"), verdict: Some(v) }),
         };
         let records = [
-            rec("a", 0.9, 0.5, None),
-            rec("b", 0.8, 0.6, Some(Verdict::A)),
+            rec("a", 1.0, 0.5, None),
+            rec("b", 0.75, 0.5, Some(Verdict::A)),
             rec("c", 0.5, 0.7, None),
             rec("d", 0.4, 0.6, Some(Verdict::B)),
         ];
         let bases = bases(&cands, Some("x")).expect("bases");
         let (rows, s) = assemble(&cands, &records, &bases, true).expect("rows");
-        // s1: gaps 0.4, 0.2 -> pi_dual 1, 0.5; pi_llm 0.5 (base), 1 -> pi 0.5, 0.5: a tie, the first wins.
+        // s1: gaps 0.5, 0.25 -> pi_dual 1, 0.5; pi_llm 0.5 (base), 1 -> pi 0.5, 0.5: a tie, the first wins.
         assert_eq!(rows[0].pi, Some(0.5));
         assert!((rows[1].pi.expect("pi") - 0.5).abs() < 1e-12);
         assert_eq!((rows[0].selected, rows[1].selected), (Some(true), Some(false)));
