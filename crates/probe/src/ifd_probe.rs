@@ -180,8 +180,8 @@ pub fn score<B: Backend>(
     for p in pack(&seqs, max_rows.max(1)) {
         let (mut rows, mut picks, mut owner) = (Vec::new(), Vec::new(), Vec::new());
         for &(start, len, k) in &p.seqs {
-            for j in heads[k]..len {
-                picks.push((rows.len(), seqs[k][j]));
+            for (j, &t) in seqs[k].iter().enumerate().take(len).skip(heads[k]) {
+                picks.push((rows.len(), t));
                 rows.push(start + j - 1);
                 owner.push(k);
             }
