@@ -16,6 +16,10 @@
 //!   under steering; [`affine_probe`]: the map between two models' residual
 //!   spaces ([`affine`]) and transplanting a vector through it;
 //!   [`prompts`]: prompt lists; [`steer_report`]: their reports.
+//! - [`ifd_probe`]: instruction-following difficulty (IFD, Cherry-LLM) on a
+//!   small and a large model, Star-Agents' dual-model score, pairwise judge,
+//!   selection and agent evolution ([`ifd`]: the math; [`ifd_run`]: journal
+//!   and rows; [`ifd_report`]: report.md).
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -39,6 +43,10 @@ pub mod data;
 pub mod emotion;
 mod error;
 pub mod fertility;
+pub mod ifd;
+pub mod ifd_probe;
+pub mod ifd_report;
+pub mod ifd_run;
 pub mod lape;
 pub mod lape_probe;
 pub mod pack;

@@ -36,6 +36,8 @@ pub enum Probe {
     Affine(super::probe_steer::AffineArgs),
     /// Carry a control vector through an affine map into another model's space.
     Transplant(super::probe_steer::TransplantArgs),
+    /// Instruction-following difficulty and Star-Agents selection (Cherry-LLM; Zhou et al., NeurIPS 2024).
+    Ifd(super::probe_ifd::IfdArgs),
 }
 
 /// What every probe on a model takes.
@@ -144,6 +146,7 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Emotion(a) => super::probe_steer::run_emotion(a),
         Probe::Affine(a) => super::probe_steer::run_affine(a),
         Probe::Transplant(a) => super::probe_steer::run_transplant(a),
+        Probe::Ifd(a) => super::probe_ifd::run(a),
     }
 }
 
