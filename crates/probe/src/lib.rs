@@ -10,6 +10,9 @@
 //!   language's neurons zeroed.
 //! - [`fertility`]: tokens per word or character, parity against English,
 //!   byte fallbacks: the tokenizer alone.
+//! - [`rsa_probe`]: representational similarity analysis of every layer
+//!   against a brain or behaviour RDM or another model's layers ([`rsa`]:
+//!   RDMs, Spearman/Pearson/Kendall, permutation test, bootstrap).
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -32,6 +35,8 @@ pub mod lape;
 pub mod lape_probe;
 pub mod pack;
 pub mod report;
+pub mod rsa;
+pub mod rsa_probe;
 pub mod similarity;
 pub mod svg;
 pub mod tensor_file;
