@@ -7,6 +7,7 @@ pub mod generate;
 pub mod info;
 pub mod ppl;
 pub mod probe;
+pub mod probe_rsa;
 pub mod report;
 pub mod score;
 pub mod synth;

@@ -27,6 +27,8 @@ pub enum Probe {
     Lape(LapeArgs),
     /// Tokenizer fertility and parity across languages (no weights needed).
     Fertility(FertilityArgs),
+    /// Representational similarity analysis against brain/behaviour RDMs or another model (Ren et al., COLING 2025).
+    Rsa(super::probe_rsa::RsaArgs),
 }
 
 /// What every probe on a model takes.
@@ -131,15 +133,16 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Xling(a) => run_xling(a),
         Probe::Lape(a) => run_lape(a),
         Probe::Fertility(a) => run_fertility(a),
+        Probe::Rsa(a) => super::probe_rsa::run(a),
     }
 }
 
-fn usage(e: kaoshi_probe::ProbeError) -> CliError {
+pub(super) fn usage(e: kaoshi_probe::ProbeError) -> CliError {
     CliError::Probe(e)
 }
 
 /// A progress callback over a bar labelled `what`.
-fn progress(what: &str) -> (indicatif::ProgressBar, impl FnMut(usize, usize)) {
+pub(super) fn progress(what: &str) -> (indicatif::ProgressBar, impl FnMut(usize, usize)) {
     let pb = bar(0, what);
     let p = pb.clone();
     (pb, move |done: usize, total: usize| {
@@ -279,7 +282,7 @@ fn run_fertility(a: FertilityArgs) -> Result<(), CliError> {
 
 /// Prints or writes a probe's result: the report's fields with the
 /// options, provenance and time added.
-fn emit(
+pub(super) fn emit(
     result: &impl Serialize,
     options: serde_json::Value,
     provenance: impl Serialize,
