@@ -58,7 +58,11 @@ fn a_model_against_itself_and_its_own_rdm_file() {
     let (m, out) = (model(), dir.join("out"));
     let o = out.to_str().expect("path");
     let stats = ["--permutations", "200", "--bootstrap", "100", "--seed", "3"];
-    let args = [&["probe", "rsa", "--model", &m, "--stimuli", &s, "--target-model", &m][..], &stats, &["--json", "--output", o]];
+    let args = [
+        &["probe", "rsa", "--model", &m, "--stimuli", &s, "--target-model", &m][..],
+        &stats,
+        &["--json", "--output", o],
+    ];
     let v = json(&args.concat());
     assert_eq!(v["probe"], "rsa");
     assert_eq!(v["layers"], serde_json::json!(["emb", "0", "1", "2", "3", "4"]));
@@ -96,7 +100,8 @@ fn a_model_against_itself_and_its_own_rdm_file() {
     let target = dir.join("target.csv");
     std::fs::write(&target, &csv).expect("csv");
     let t = target.to_str().expect("path");
-    let v = json(&[&["probe", "rsa", "--model", &m, "--stimuli", &s, "--target-rdm", t][..], &stats, &["--json"]].concat());
+    let v =
+        json(&[&["probe", "rsa", "--model", &m, "--stimuli", &s, "--target-rdm", t][..], &stats, &["--json"]].concat());
     assert!((f(&v["rho"][3]) - 1.0).abs() < 1e-9, "{}", v["rho"]);
     assert!(v.get("rho_matrix").is_none());
     assert_eq!(v["ci"].as_array().expect("ci").len(), 6);

@@ -183,8 +183,11 @@ pub fn rsa(r: &RsaReport) -> Rendered {
         ),
     )];
     let mut md = String::new();
-    let _ = writeln!(md, "# Representational similarity analysis
-");
+    let _ = writeln!(
+        md,
+        "# Representational similarity analysis
+"
+    );
     let _ = writeln!(
         md,
         "{} stimuli, each the {} (BOS {}{}); model RDMs by {:?} distance, compared with {against} by {:?} \
@@ -219,7 +222,10 @@ pub fn rsa(r: &RsaReport) -> Rendered {
         let _ = writeln!(md, "| {l} | {} | {p} | {} – {} |{m}", f(r.rho[i]), f(r.ci[i][0]), f(r.ci[i][1]));
     }
     if let (Some(m), Some(cols)) = (&r.rho_matrix, &r.target_layers) {
-        charts.push(("rsa_matrix.svg".into(), heatmap("rho: rows this model's layers, columns the target's", &r.layers, cols, m)));
+        charts.push((
+            "rsa_matrix.svg".into(),
+            heatmap("rho: rows this model's layers, columns the target's", &r.layers, cols, m),
+        ));
         let _ = writeln!(md, "\n![rho of every pair of layers](rsa_matrix.svg)");
     }
     Rendered { markdown: md, charts }

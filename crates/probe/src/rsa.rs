@@ -66,9 +66,9 @@ impl FromStr for Distance {
             "cosine" => Ok(Self::Cosine),
             "euclidean" => Ok(Self::Euclidean),
             "spearman" => Ok(Self::Spearman),
-            o => Err(ProbeError::Options(format!(
-                "distance {o:?}: expected correlation, cosine, euclidean or spearman"
-            ))),
+            o => {
+                Err(ProbeError::Options(format!("distance {o:?}: expected correlation, cosine, euclidean or spearman")))
+            }
         }
     }
 }

@@ -225,10 +225,8 @@ pub fn against_model(model: &ModelRdms, other: &ModelRdms, o: &RsaOptions) -> Rs
             theirs.iter().map(|t| o.compare.of(&mine, t)).collect()
         })
         .collect();
-    let best: Vec<usize> = matrix
-        .iter()
-        .map(|row| (0..row.len()).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap_or(0))
-        .collect();
+    let best: Vec<usize> =
+        matrix.iter().map(|row| (0..row.len()).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap_or(0)).collect();
     let tests: Vec<Test> = model
         .rdms
         .iter()

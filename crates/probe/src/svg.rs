@@ -304,7 +304,14 @@ mod tests {
         let b = bar_chart("f", "tokens", &["en".into(), "zh".into()], &[("fertility".into(), vec![1.3, 0.8])]);
         assert_eq!(b.matches("<rect").count(), 1 + 2 + 1, "background, two bars, one legend swatch");
         let labels: Vec<String> = ["emb", "0", "1"].map(String::from).to_vec();
-        let w = interval_chart("rsa", "layer", "rho", &labels, &[0.1, 0.5, 0.4], &[[0.0, 0.2], [f64::NAN, 0.9], [0.3, 1.2]]);
+        let w = interval_chart(
+            "rsa",
+            "layer",
+            "rho",
+            &labels,
+            &[0.1, 0.5, 0.4],
+            &[[0.0, 0.2], [f64::NAN, 0.9], [0.3, 1.2]],
+        );
         assert_eq!(w.matches("<path").count(), 1 + 2, "the line and two whiskers (one has no lower bound)");
         assert!(w.contains("L610.0,40.0 "), "the axis reaches the highest bound, 1.2, at the plot's top: {w}");
     }

@@ -166,7 +166,10 @@ pub fn read_npy(b: &[u8]) -> Result<(Vec<usize>, Vec<f64>), ProbeError> {
     } else if descr.starts_with("'<f8'") {
         8
     } else {
-        return Err(bad(&format!("dtype {}: expected little-endian f32 or f64", descr.split(',').next().unwrap_or(""))));
+        return Err(bad(&format!(
+            "dtype {}: expected little-endian f32 or f64",
+            descr.split(',').next().unwrap_or("")
+        )));
     };
     if !field("fortran_order")?.starts_with("False") {
         return Err(bad("Fortran order (expected C order)"));
@@ -182,7 +185,10 @@ pub fn read_npy(b: &[u8]) -> Result<(Vec<usize>, Vec<f64>), ProbeError> {
     let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or(bad("shape overflows"))?;
     let data = &b[start + len..];
     if Some(data.len()) != count.checked_mul(width) {
-        return Err(bad(&format!("shape {shape:?} needs {count} values of {width} bytes, the file has {} bytes", data.len())));
+        return Err(bad(&format!(
+            "shape {shape:?} needs {count} values of {width} bytes, the file has {} bytes",
+            data.len()
+        )));
     }
     let values = if width == 4 {
         data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect()

@@ -139,7 +139,8 @@ fn the_permutation_null_is_centred_and_p_is_uniform_on_unrelated_rdms() {
 fn a_related_target_is_significant_with_an_interval_around_rho() {
     let d = random_rdm(15, 21);
     let noise = random_rdm(15, 22);
-    let t: Vec<Vec<f64>> = d.iter().zip(&noise).map(|(a, b)| a.iter().zip(b).map(|(x, y)| x + 0.3 * y).collect()).collect();
+    let t: Vec<Vec<f64>> =
+        d.iter().zip(&noise).map(|(a, b)| a.iter().zip(b).map(|(x, y)| x + 0.3 * y).collect()).collect();
     for c in [Compare::Spearman, Compare::Pearson, Compare::Kendall] {
         let r = rsa::test(&d, &t, c, 500, 300, 9);
         assert!(r.rho > 0.5, "{c:?} {r:?}");
@@ -158,10 +159,7 @@ fn the_same_seed_gives_the_same_numbers_and_another_seed_others() {
     let two = rsa::test(&a, &b, Compare::Spearman, 300, 200, 2);
     assert_eq!(one.rho, two.rho);
     assert_ne!(one.ci, two.ci);
-    assert_ne!(
-        permutation_null(&a, &b, Compare::Kendall, 50, 1),
-        permutation_null(&a, &b, Compare::Kendall, 50, 2)
-    );
+    assert_ne!(permutation_null(&a, &b, Compare::Kendall, 50, 1), permutation_null(&a, &b, Compare::Kendall, 50, 2));
     assert_ne!(one.p, two.p, "{one:?} {two:?}");
 }
 
@@ -199,11 +197,21 @@ fn targets_are_read_from_csv_and_npy() {
     let e = rsa::read_target(&csv).expect_err("x").to_string();
     assert!(e.contains("t.csv:2: column 3") && e.contains("\"x\""), "{e}");
     let npy_path = dir.join("t.npy");
-    std::fs::write(&npy_path, npy(&Array { name: "t".into(), shape: vec![3, 3], data: ArrayData::F32(vec![0.0, 1.0, 2.0, 1.0, 0.0, 3.5, 2.0, 3.5, 0.0]) }))
-        .expect("write");
+    std::fs::write(
+        &npy_path,
+        npy(&Array {
+            name: "t".into(),
+            shape: vec![3, 3],
+            data: ArrayData::F32(vec![0.0, 1.0, 2.0, 1.0, 0.0, 3.5, 2.0, 3.5, 0.0]),
+        }),
+    )
+    .expect("write");
     assert_eq!(rsa::read_target(&npy_path).expect("npy"), m);
-    std::fs::write(&npy_path, npy(&Array { name: "t".into(), shape: vec![1, 3, 3], data: ArrayData::F32(vec![0.0; 9]) }))
-        .expect("write");
+    std::fs::write(
+        &npy_path,
+        npy(&Array { name: "t".into(), shape: vec![1, 3, 3], data: ArrayData::F32(vec![0.0; 9]) }),
+    )
+    .expect("write");
     assert!(rsa::read_target(&npy_path).expect_err("3-D").to_string().contains("3-D"));
 }
 

@@ -61,7 +61,8 @@ fn rdm_by_hand<B: Backend>(model: &Model<B>, tok: &Tokenizer, s: &[String], pref
         .iter()
         .map(|s| {
             let ids = [prefix, &tok.encode(s, false, false).expect("ids")].concat();
-            let out = model.run(Forward::causal(&ids).no_logits().hooks(Some(&hooks)), &mut model.new_cache()).expect("run");
+            let out =
+                model.run(Forward::causal(&ids).no_logits().hooks(Some(&hooks)), &mut model.new_cache()).expect("run");
             let rows = out.captures.download(model.backend()).expect("captures");
             let own = &rows[prefix.len()..];
             let mut mean = vec![0f64; model.config().dim];
