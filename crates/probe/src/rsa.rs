@@ -290,15 +290,19 @@ fn prepared(compare: Compare, m: &[Vec<f64>]) -> (Vec<Vec<f64>>, Compare) {
     }
     let r = ranks(&upper(m));
     let n = m.len();
-    let mut out = vec![vec![0.0; n]; n];
-    let mut k = 0;
-    for i in 0..n {
-        for j in i + 1..n {
-            out[i][j] = r[k];
-            out[j][i] = r[k];
-            k += 1;
-        }
-    }
+    // Pair (i, j), i < j, is entry i * n - i * (i + 1) / 2 + j - i - 1 of the triangle.
+    let at = |i: usize, j: usize| r[i * n - i * (i + 1) / 2 + j - i - 1];
+    let out = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| match i.cmp(&j) {
+                    std::cmp::Ordering::Less => at(i, j),
+                    std::cmp::Ordering::Greater => at(j, i),
+                    std::cmp::Ordering::Equal => 0.0,
+                })
+                .collect()
+        })
+        .collect();
     (out, Compare::Pearson)
 }
 
@@ -411,22 +415,21 @@ pub fn check_target(m: &[Vec<f64>], n: usize, name: &str) -> Result<(), ProbeErr
         }
     }
     let tol = TARGET_TOLERANCE * scale;
-    for i in 0..n {
-        if m[i][i].abs() > tol {
+    for (i, row) in m.iter().enumerate() {
+        if row[i].abs() > tol {
             return bad(format!(
                 "diagonal entry ({0}, {0}) is {1}, not 0: a dissimilarity matrix is 0 on its diagonal \
                  (for a similarity matrix S give 1 - S)",
                 i + 1,
-                m[i][i]
+                row[i]
             ));
         }
-        for j in i + 1..n {
-            if (m[i][j] - m[j][i]).abs() > tol {
+        for (j, v) in row.iter().enumerate().skip(i + 1) {
+            if (v - m[j][i]).abs() > tol {
                 return bad(format!(
-                    "not symmetric: ({}, {}) is {} but ({}, {}) is {} (tolerance {tol:e})",
+                    "not symmetric: ({}, {}) is {v} but ({}, {}) is {} (tolerance {tol:e})",
                     i + 1,
                     j + 1,
-                    m[i][j],
                     j + 1,
                     i + 1,
                     m[j][i]

@@ -37,11 +37,12 @@ fn rdms_are_symmetric_with_zero_diagonal_and_hand_values() {
     let x = random_vectors(7, 5, 1);
     for d in [Distance::Correlation, Distance::Cosine, Distance::Euclidean, Distance::Spearman] {
         let m = rdm(&x, d);
-        for i in 0..7 {
-            assert_eq!(m[i][i], 0.0, "{d:?}");
-            for j in 0..7 {
-                assert_eq!(m[i][j], m[j][i], "{d:?}");
-                assert!(m[i][j].is_finite());
+        assert_eq!(m.len(), 7);
+        for (i, row) in m.iter().enumerate() {
+            assert_eq!(row[i], 0.0, "{d:?}");
+            for (j, v) in row.iter().enumerate() {
+                assert_eq!(*v, m[j][i], "{d:?}");
+                assert!(v.is_finite());
             }
         }
     }
