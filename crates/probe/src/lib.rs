@@ -20,6 +20,9 @@
 //!   small and a large model, Star-Agents' dual-model score, pairwise judge,
 //!   selection and agent evolution ([`ifd`]: the math; [`ifd_run`]: journal
 //!   and rows; [`ifd_report`]: report.md).
+//! - [`rsa_probe`]: representational similarity analysis of every layer
+//!   against a brain or behaviour RDM or another model's layers ([`rsa`]:
+//!   RDMs, Spearman/Pearson/Kendall, permutation test, bootstrap).
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -52,6 +55,8 @@ pub mod lape_probe;
 pub mod pack;
 pub mod prompts;
 pub mod report;
+pub mod rsa;
+pub mod rsa_probe;
 pub mod similarity;
 pub mod steer_report;
 pub mod svg;

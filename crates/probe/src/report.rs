@@ -1,12 +1,13 @@
 //! Each probe's `report.md` and charts, from its report alone (so every
-//! front end draws the same): [`xling`], [`lape`], [`fertility`] return the
+//! front end draws the same): [`xling`], [`lape`], [`fertility`], [`rsa`] return the
 //! Markdown and the SVG files it links.
 
 use std::fmt::Write as _;
 
 use crate::fertility::FertilityReport;
 use crate::lape_probe::LapeReport;
-use crate::svg::{bar_chart, heatmap, line_chart};
+use crate::rsa_probe::RsaReport;
+use crate::svg::{bar_chart, heatmap, interval_chart, line_chart};
 use crate::xling::XlingReport;
 
 /// A report: Markdown and `(file name, SVG)` charts it links to.
@@ -163,4 +164,69 @@ pub fn fertility(r: &FertilityReport) -> Rendered {
     }
     let _ = writeln!(md, "\n![fertility](fertility.svg)\n");
     Rendered { markdown: md, charts: vec![("fertility.svg".into(), chart)] }
+}
+
+/// `probe rsa`: rho per layer with its bootstrap interval, and against
+/// another model the heat map of `rho_matrix`.
+pub fn rsa(r: &RsaReport) -> Rendered {
+    let o = &r.options;
+    let against = if r.rho_matrix.is_some() { "the target model's best-matching layer" } else { "the target RDM" };
+    let mut charts = vec![(
+        "rsa_layers.svg".to_string(),
+        interval_chart(
+            &format!("RSA per layer ({} stimuli, {:?} of {:?} RDMs)", r.n_stimuli, o.compare, o.distance),
+            "layer (emb = embedding output, then each block's output)",
+            "rho",
+            &r.layers,
+            &r.rho,
+            &r.ci,
+        ),
+    )];
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# Representational similarity analysis
+"
+    );
+    let _ = writeln!(
+        md,
+        "{} stimuli, each the {} (BOS {}{}); model RDMs by {:?} distance, compared with {against} by {:?} \
+         over the upper triangle. p: two-sided, {} permutations of the stimulus labels, \
+         (1 + #|r_perm| >= |r|) / (1 + P); interval: 2.5 and 97.5 percentiles of {} bootstrap resamples of the \
+         stimuli (seed {}).\n",
+        r.n_stimuli,
+        if o.pool == crate::xling::Pool::Last { "last token" } else { "mean over its own tokens" },
+        if r.bos { "added, left out of the pooling" } else { "not added" },
+        match &o.prefix {
+            Some(p) => format!("; prefix {p:?} before each stimulus, left out of the pooling"),
+            None => String::new(),
+        },
+        o.distance,
+        o.compare,
+        o.permutations,
+        o.bootstrap,
+        o.seed
+    );
+    let (at, v) = peak(&r.rho, &r.layers);
+    let _ = writeln!(md, "Highest at layer {at} ({}).\n\n![rho per layer](rsa_layers.svg)\n", f(v));
+    let best = r.best_match.as_ref();
+    let _ = writeln!(
+        md,
+        "| layer | rho | p | 95 % interval |{}\n|---|---|---|---|{}",
+        if best.is_some() { " best match |" } else { "" },
+        if best.is_some() { "---|" } else { "" }
+    );
+    for (i, l) in r.layers.iter().enumerate() {
+        let m = best.map(|b| format!(" {} |", b[i])).unwrap_or_default();
+        let p = if r.p[i] < 0.001 { format!("{:.1e}", r.p[i]) } else { f(r.p[i]) };
+        let _ = writeln!(md, "| {l} | {} | {p} | {} – {} |{m}", f(r.rho[i]), f(r.ci[i][0]), f(r.ci[i][1]));
+    }
+    if let (Some(m), Some(cols)) = (&r.rho_matrix, &r.target_layers) {
+        charts.push((
+            "rsa_matrix.svg".into(),
+            heatmap("rho: rows this model's layers, columns the target's", &r.layers, cols, m),
+        ));
+        let _ = writeln!(md, "\n![rho of every pair of layers](rsa_matrix.svg)");
+    }
+    Rendered { markdown: md, charts }
 }

@@ -1,7 +1,8 @@
 //! Charts as standalone SVG documents, for the probes' reports: a line
-//! chart ([`line_chart`]), a heat map with the values written in the cells
-//! ([`heatmap`]) and grouped bars ([`bar_chart`]). Plain text, no
-//! scripts, readable in any browser or Markdown viewer.
+//! chart ([`line_chart`]; with whiskers, [`interval_chart`]), a heat map
+//! with the values written in the cells ([`heatmap`]) and grouped bars
+//! ([`bar_chart`]). Plain text, no scripts, readable in any browser or
+//! Markdown viewer.
 
 use std::fmt::Write as _;
 
@@ -110,13 +111,57 @@ pub fn line_chart(
     x_labels: &[String],
     series: &[(String, Vec<f64>)],
 ) -> String {
+    let mut out = lines(title, x_label, y_label, x_labels, series, &[]).0;
+    out.push_str("</svg>\n");
+    out
+}
+
+/// One series over the points `x_labels`, each point with a whisker from
+/// `intervals[i][0]` to `intervals[i][1]` (a non-finite value or bound is
+/// left out).
+pub fn interval_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x_labels: &[String],
+    values: &[f64],
+    intervals: &[[f64; 2]],
+) -> String {
+    let bounds: Vec<f64> = intervals.iter().flatten().copied().collect();
+    let (mut out, x, y) = lines(title, x_label, y_label, x_labels, &[(y_label.to_string(), values.to_vec())], &bounds);
+    for (i, [a, b]) in intervals.iter().enumerate().filter(|(_, [a, b])| a.is_finite() && b.is_finite()) {
+        let (px, ya, yb) = (x(i), y(*a), y(*b));
+        let _ = write!(
+            out,
+            r#"<path d="M{px:.1},{ya:.1} L{px:.1},{yb:.1} M{:.1},{ya:.1} L{:.1},{ya:.1} M{:.1},{yb:.1} L{:.1},{yb:.1}" stroke="{}" fill="none"/>"#,
+            px - 3.0,
+            px + 3.0,
+            px - 3.0,
+            px + 3.0,
+            PALETTE[0]
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// A line chart without its closing tag, on an axis that also spans
+/// `extra`, and its x and y scales.
+fn lines(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x_labels: &[String],
+    series: &[(String, Vec<f64>)],
+    extra: &[f64],
+) -> (String, impl Fn(usize) -> f64 + use<>, impl Fn(f64) -> f64 + use<>) {
     let mut out = String::new();
     header(&mut out, W, H, title);
-    let (lo, hi) = range(series.iter().flat_map(|(_, v)| v.iter().copied()));
+    let (lo, hi) = range(series.iter().flat_map(|(_, v)| v.iter().copied()).chain(extra.iter().copied()));
     let (lo, hi) = nice(lo, hi);
     let n = x_labels.len().max(2);
-    let x = |i: usize| LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64;
-    let y = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+    let x = move |i: usize| LEFT + (W - LEFT - RIGHT) * i as f64 / (n - 1) as f64;
+    let y = move |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
     y_axis(&mut out, lo, hi, &y, y_label);
     let every = x_labels.len().div_ceil(16).max(1);
     for (i, l) in x_labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
@@ -148,8 +193,7 @@ pub fn line_chart(
         );
     }
     legend(&mut out, &series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
-    out.push_str("</svg>\n");
-    out
+    (out, x, y)
 }
 
 /// A colour for `v` on `lo..hi`: blue for the low end, red for the high
@@ -259,5 +303,16 @@ mod tests {
         assert_eq!(h.matches("<rect").count(), 3, "background and two cells");
         let b = bar_chart("f", "tokens", &["en".into(), "zh".into()], &[("fertility".into(), vec![1.3, 0.8])]);
         assert_eq!(b.matches("<rect").count(), 1 + 2 + 1, "background, two bars, one legend swatch");
+        let labels: Vec<String> = ["emb", "0", "1"].map(String::from).to_vec();
+        let w = interval_chart(
+            "rsa",
+            "layer",
+            "rho",
+            &labels,
+            &[0.1, 0.5, 0.4],
+            &[[0.0, 0.2], [f64::NAN, 0.9], [0.3, 1.2]],
+        );
+        assert_eq!(w.matches("<path").count(), 1 + 2, "the line and two whiskers (one has no lower bound)");
+        assert!(w.contains("L610.0,40.0 "), "the axis reaches the highest bound, 1.2, at the plot's top: {w}");
     }
 }

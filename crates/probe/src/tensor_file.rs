@@ -5,7 +5,8 @@
 //! with spaces to 8 bytes, then the data; `.npz` is a zip of `.npy` files
 //! (format 1.0: magic, a Python-literal header padded to 64 bytes), stored
 //! uncompressed, without zip64 (a file over 4 GiB is refused: use
-//! safetensors).
+//! safetensors). [`read_npy`] reads `.npy` f32/f64 arrays back (RSA
+//! targets).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -140,6 +141,61 @@ pub fn npy(a: &Array) -> Vec<u8> {
     out.extend(header.as_bytes());
     out.extend(a.data.bytes());
     out
+}
+
+/// Reads an `.npy` file's bytes (format 1.0, 2.0 or 3.0): a C-order array
+/// of little-endian f32 or f64 (`<f4`, `<f8`), as its shape and values.
+pub fn read_npy(b: &[u8]) -> Result<(Vec<usize>, Vec<f64>), ProbeError> {
+    let bad = |why: &str| ProbeError::Data(format!("not a readable .npy: {why}"));
+    if b.len() < 10 || &b[..6] != b"\x93NUMPY" {
+        return Err(bad("no \\x93NUMPY magic"));
+    }
+    let (len, start) = match b[6] {
+        1 => (usize::from(u16::from_le_bytes([b[8], b[9]])), 10),
+        2 | 3 if b.len() >= 12 => (u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize, 12),
+        v => return Err(bad(&format!("format version {v}"))),
+    };
+    let header = b.get(start..start + len).and_then(|h| std::str::from_utf8(h).ok()).ok_or(bad("truncated header"))?;
+    let field = |key: &str| {
+        let at = header.find(&format!("'{key}':")).ok_or(bad(&format!("no {key} in the header")))?;
+        Ok::<&str, ProbeError>(header[at + key.len() + 3..].trim_start())
+    };
+    let descr = field("descr")?;
+    let width = if descr.starts_with("'<f4'") {
+        4
+    } else if descr.starts_with("'<f8'") {
+        8
+    } else {
+        return Err(bad(&format!(
+            "dtype {}: expected little-endian f32 or f64",
+            descr.split(',').next().unwrap_or("")
+        )));
+    };
+    if !field("fortran_order")?.starts_with("False") {
+        return Err(bad("Fortran order (expected C order)"));
+    }
+    let shape = field("shape")?;
+    let inner = shape.strip_prefix('(').and_then(|s| s.split(')').next()).ok_or(bad("shape is not a tuple"))?;
+    let shape: Vec<usize> = inner
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|_| bad(&format!("shape entry {s:?}"))))
+        .collect::<Result<_, _>>()?;
+    let count = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or(bad("shape overflows"))?;
+    let data = &b[start + len..];
+    if Some(data.len()) != count.checked_mul(width) {
+        return Err(bad(&format!(
+            "shape {shape:?} needs {count} values of {width} bytes, the file has {} bytes",
+            data.len()
+        )));
+    }
+    let values = if width == 4 {
+        data.chunks_exact(4).map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect()
+    } else {
+        data.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
+    };
+    Ok((shape, values))
 }
 
 /// The bytes of an `.npz` file: a zip of `<name>.npy` entries, stored.

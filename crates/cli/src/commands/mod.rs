@@ -9,6 +9,7 @@ pub mod ppl;
 pub mod probe;
 pub mod probe_ifd;
 pub mod probe_steer;
+pub mod probe_rsa;
 pub mod report;
 pub mod score;
 pub mod synth;

@@ -38,6 +38,8 @@ pub enum Probe {
     Transplant(super::probe_steer::TransplantArgs),
     /// Instruction-following difficulty and Star-Agents selection (Cherry-LLM; Zhou et al., NeurIPS 2024).
     Ifd(super::probe_ifd::IfdArgs),
+    /// Representational similarity analysis against brain/behaviour RDMs or another model (Ren et al., COLING 2025).
+    Rsa(super::probe_rsa::RsaArgs),
 }
 
 /// What every probe on a model takes.
@@ -147,10 +149,11 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Affine(a) => super::probe_steer::run_affine(a),
         Probe::Transplant(a) => super::probe_steer::run_transplant(a),
         Probe::Ifd(a) => super::probe_ifd::run(a),
+        Probe::Rsa(a) => super::probe_rsa::run(a),
     }
 }
 
-fn usage(e: kaoshi_probe::ProbeError) -> CliError {
+pub(super) fn usage(e: kaoshi_probe::ProbeError) -> CliError {
     CliError::Probe(e)
 }
 
