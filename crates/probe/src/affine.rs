@@ -141,9 +141,10 @@ fn gram_cols(x: &[Vec<f64>]) -> Vec<Vec<f64>> {
             }
         }
     }
-    for i in 0..d {
-        for j in 0..i {
-            g[i][j] = g[j][i];
+    for i in 1..d {
+        let (upper, lower) = g.split_at_mut(i);
+        for (j, row) in upper.iter().enumerate() {
+            lower[0][j] = row[i];
         }
     }
     g
@@ -175,15 +176,16 @@ pub fn jacobi_eigen(mut a: Vec<Vec<f64>>) -> (Vec<f64>, Vec<Vec<f64>>) {
                 let t = if theta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (t * t + 1.0).sqrt();
                 let s = t * c;
-                for k in 0..n {
-                    let (akp, akq) = (a[k][p], a[k][q]);
-                    a[k][p] = c * akp - s * akq;
-                    a[k][q] = s * akp + c * akq;
+                for row in a.iter_mut() {
+                    let (akp, akq) = (row[p], row[q]);
+                    row[p] = c * akp - s * akq;
+                    row[q] = s * akp + c * akq;
                 }
-                for k in 0..n {
-                    let (apk, aqk) = (a[p][k], a[q][k]);
-                    a[p][k] = c * apk - s * aqk;
-                    a[q][k] = s * apk + c * aqk;
+                let (before, from_q) = a.split_at_mut(q);
+                for (x, y) in before[p].iter_mut().zip(from_q[0].iter_mut()) {
+                    let (apk, aqk) = (*x, *y);
+                    *x = c * apk - s * aqk;
+                    *y = s * apk + c * aqk;
                 }
                 for row in v.iter_mut() {
                     let (vp, vq) = (row[p], row[q]);
@@ -214,7 +216,10 @@ mod tests {
         ((*seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     }
 
-    fn planted(n: usize, ds: usize, dt: usize, seed: &mut u64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    type Rows = Vec<Vec<f64>>;
+
+    /// A random map `w` and rows `x` with `y = w x`.
+    fn planted(n: usize, ds: usize, dt: usize, seed: &mut u64) -> (Rows, Rows, Rows) {
         let w: Vec<Vec<f64>> = (0..dt).map(|_| (0..ds).map(|_| noise(seed)).collect()).collect();
         let x: Vec<Vec<f64>> = (0..n).map(|_| (0..ds).map(|_| noise(seed)).collect()).collect();
         let y = x.iter().map(|xi| w.iter().map(|r| r.iter().zip(xi).map(|(a, b)| a * b).sum()).collect()).collect();

@@ -59,6 +59,7 @@ pub fn last_token_states<B: Backend>(
 
 /// The concept vectors of `pos` against `neg` (pairs cut to the shorter
 /// list) at `blocks`, by `method`; `progress` counts prompts read.
+#[allow(clippy::too_many_arguments)]
 pub fn run<B: Backend>(
     model: &Model<B>,
     tok: &Tokenizer,
