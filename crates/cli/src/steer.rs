@@ -107,6 +107,11 @@ impl SteeringArgs {
                 Ok(ControlVectorUse { file: path.display().to_string(), sha256: sha256_file(path)?, scale: *scale })
             })
             .collect::<Result<Vec<_>, CliError>>()?;
+        eprintln!(
+            "note: steering blocks {:?} with {}",
+            steering.layers.keys().collect::<Vec<_>>(),
+            uses.iter().map(|u| format!("{}:{}", u.file, u.scale)).collect::<Vec<_>>().join(" + ")
+        );
         loaded.steering = Some(SteeringRecord {
             vectors: uses,
             layers: layers.map(|r| [*r.start(), *r.end()]),

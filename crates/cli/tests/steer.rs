@@ -436,6 +436,36 @@ fn steering_on_the_gpu_matches_the_cpu() {
     };
     let (a, b) = (ppl("cpu"), ppl("gpu"));
     assert!((a - b).abs() <= 1e-3 * a, "steered nll: cpu {a}, gpu {b}");
+    let wiki = shared().join("data/contrans/wiki_split_input.txt");
+    let affine = |backend: &str| {
+        let map = dir.join(format!("map-{backend}.gguf"));
+        let r = json(&[
+            "probe",
+            "affine",
+            "--source",
+            &m,
+            "--target",
+            &m,
+            "--data",
+            s(&wiki),
+            "--limit",
+            "100",
+            "--source-layer",
+            "1",
+            "--target-layer",
+            "3",
+            "--ridge",
+            "0.01",
+            "--out",
+            s(&map),
+            "--json",
+            "--backend",
+            backend,
+        ]);
+        r["test_mse"].as_f64().expect("mse")
+    };
+    let (a, b) = (affine("cpu"), affine("gpu"));
+    assert!((a - b).abs() <= 1e-2 * a, "affine test MSE: cpu {a}, gpu {b}");
     let emotions = shared().join("data/contrans/emotions");
     let sm = smollm2();
     let sv = dir.join("smol.gguf");

@@ -1,9 +1,39 @@
 //! Several short sequences as rows of one forward pass ([`Pack`]): each
 //! sequence starts at position 0 and sees only its own earlier tokens
 //! (per-row key spans), so every row computes what it would alone, with
-//! one pass for many sentences.
+//! one pass for many sentences. [`pooled`] reads one vector per sequence
+//! and hook point that way (xling, RSA, concept vectors).
 
-use kaoshi_model::{Backend, Forward, HookSet, KeySpan, KvCache, Model, ModelError, RowSet};
+use std::str::FromStr;
+
+use kaoshi_model::{
+    Backend, Capture, CaptureRequest, Forward, HookPoint, HookSet, KeySpan, KvCache, Model, ModelError, RowSet,
+};
+use serde::Serialize;
+
+use crate::error::ProbeError;
+
+/// How a sequence's token representations become one vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pool {
+    /// The last token's.
+    Last,
+    /// The mean over the sequence's own tokens (those after the skipped ones).
+    Mean,
+}
+
+impl FromStr for Pool {
+    type Err = ProbeError;
+
+    fn from_str(s: &str) -> Result<Self, ProbeError> {
+        match s {
+            "last" => Ok(Self::Last),
+            "mean" => Ok(Self::Mean),
+            other => Err(ProbeError::Options(format!("pool {other:?}: expected last or mean"))),
+        }
+    }
+}
 
 /// Sequences packed into one batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +106,47 @@ pub fn pack(seqs: &[Vec<u32>], max_rows: usize) -> Vec<Pack> {
         out.push(cur);
     }
     out
+}
+
+/// `[sequence][point][dim]`: each sequence's rows after its first `skip`
+/// (BOS, a prefix), pooled by `pool`, at each of `points`; the sequences
+/// run packed, at most `max_rows` rows a pass.
+pub fn pooled<B: Backend>(
+    model: &Model<B>,
+    seqs: &[Vec<u32>],
+    skip: usize,
+    points: &[HookPoint],
+    pool: Pool,
+    max_rows: usize,
+) -> Result<Vec<Vec<Vec<f64>>>, ProbeError> {
+    let dim = model.config().dim;
+    let mut sums = vec![vec![vec![0f64; dim]; points.len()]; seqs.len()];
+    let mut counts = vec![0usize; seqs.len()];
+    for p in pack(seqs, max_rows) {
+        let rows = match pool {
+            Pool::Last => p.last_rows(),
+            Pool::Mean => p.all_rows(skip),
+        };
+        let hooks = HookSet {
+            captures: points.iter().map(|&point| CaptureRequest { point, rows: rows.clone() }).collect(),
+            ..Default::default()
+        };
+        let out = p.run(model, Some(&hooks), None)?;
+        let captured: Vec<Capture> = out.captures.download(model.backend())?;
+        for c in &captured {
+            let k = p.seqs.partition_point(|&(start, _, _)| start <= c.row) - 1;
+            let seq = p.seqs[k].2;
+            let layer = points.iter().position(|&q| q == c.point).expect("a requested point");
+            for (s, v) in sums[seq][layer].iter_mut().zip(&c.values) {
+                *s += f64::from(*v);
+            }
+            counts[seq] += usize::from(layer == 0);
+        }
+    }
+    for (s, &n) in sums.iter_mut().zip(&counts) {
+        s.iter_mut().flatten().for_each(|x| *x /= n.max(1) as f64);
+    }
+    Ok(sums)
 }
 
 #[cfg(test)]

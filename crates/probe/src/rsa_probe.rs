@@ -12,14 +12,13 @@
 //! token (BOS and prefix left out); per layer the stimuli give an RDM and
 //! [`crate::rsa::test`] compares it with the target.
 
-use kaoshi_model::{Backend, Capture, CaptureRequest, HookPoint, HookSet, Model};
+use kaoshi_model::{Backend, HookPoint, Model};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::error::ProbeError;
-use crate::pack::pack;
+use crate::pack::{Pool, pooled};
 use crate::rsa::{self, Compare, Distance, Test};
-use crate::xling::Pool;
 
 /// How stimuli become RDMs and how RDMs are compared.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,46 +153,6 @@ pub fn model_rdms<B: Backend>(
         bos,
         prefix_tokens: prefix.len(),
     })
-}
-
-/// `[sequence][point][dim]`: each sequence's rows after the first `skip`,
-/// pooled, at each of `points`.
-fn pooled<B: Backend>(
-    model: &Model<B>,
-    seqs: &[Vec<u32>],
-    skip: usize,
-    points: &[HookPoint],
-    pool: Pool,
-    max_rows: usize,
-) -> Result<Vec<Vec<Vec<f64>>>, ProbeError> {
-    let dim = model.config().dim;
-    let mut sums = vec![vec![vec![0f64; dim]; points.len()]; seqs.len()];
-    let mut counts = vec![0usize; seqs.len()];
-    for p in pack(seqs, max_rows) {
-        let rows = match pool {
-            Pool::Last => p.last_rows(),
-            Pool::Mean => p.all_rows(skip),
-        };
-        let hooks = HookSet {
-            captures: points.iter().map(|&point| CaptureRequest { point, rows: rows.clone() }).collect(),
-            ..Default::default()
-        };
-        let out = p.run(model, Some(&hooks), None)?;
-        let captured: Vec<Capture> = out.captures.download(model.backend())?;
-        for c in &captured {
-            let k = p.seqs.partition_point(|&(start, _, _)| start <= c.row) - 1;
-            let seq = p.seqs[k].2;
-            let layer = points.iter().position(|&q| q == c.point).expect("a requested point");
-            for (s, v) in sums[seq][layer].iter_mut().zip(&c.values) {
-                *s += f64::from(*v);
-            }
-            counts[seq] += usize::from(layer == 0);
-        }
-    }
-    for (s, &n) in sums.iter_mut().zip(&counts) {
-        s.iter_mut().flatten().for_each(|x| *x /= n.max(1) as f64);
-    }
-    Ok(sums)
 }
 
 /// RSA of `model` against a target RDM (checked by

@@ -6,38 +6,15 @@
 //! last token (`Pool::Last`, the paper's choice) or by the mean over its
 //! own tokens, BOS left out (`Pool::Mean`). Then [`crate::similarity`].
 
-use std::str::FromStr;
-
-use kaoshi_model::{Backend, Capture, CaptureRequest, HookPoint, HookSet, Model};
+use kaoshi_model::{Backend, HookPoint, Model};
 use kaoshi_tokenizer::Tokenizer;
 use serde::Serialize;
 
 use crate::data::ParallelCorpus;
 use crate::error::ProbeError;
-use crate::pack::pack;
+pub use crate::pack::Pool;
+use crate::pack::pooled;
 use crate::similarity::{MeanOffDiagonal, Similarities, XlingAccumulator};
-
-/// How a sentence's token representations become one vector.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Pool {
-    /// The last token's.
-    Last,
-    /// The mean over the sentence's tokens (BOS left out).
-    Mean,
-}
-
-impl FromStr for Pool {
-    type Err = ProbeError;
-
-    fn from_str(s: &str) -> Result<Self, ProbeError> {
-        match s {
-            "last" => Ok(Self::Last),
-            "mean" => Ok(Self::Mean),
-            other => Err(ProbeError::Options(format!("pool {other:?}: expected last or mean"))),
-        }
-    }
-}
 
 /// What `kaoshi probe xling` reports (and writes as `probe.json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -134,37 +111,5 @@ pub(crate) fn represent<B: Backend>(
         encoded.push(ids);
         skips.push(skip);
     }
-    let dim = model.config().dim;
-    let mut sums = vec![vec![vec![0f64; dim]; points.len()]; sentences.len()];
-    let mut counts = vec![0usize; sentences.len()];
-    for p in pack(&encoded, max_rows) {
-        let skip = skips.first().copied().unwrap_or(0);
-        let rows = match pool {
-            Pool::Last => p.last_rows(),
-            Pool::Mean => p.all_rows(skip),
-        };
-        let hooks = HookSet {
-            captures: points.iter().map(|&point| CaptureRequest { point, rows: rows.clone() }).collect(),
-            ..Default::default()
-        };
-        let out = p.run(model, Some(&hooks), None)?;
-        let captured: Vec<Capture> = out.captures.download(model.backend())?;
-        for c in &captured {
-            let k = p.seqs.partition_point(|&(start, _, _)| start <= c.row) - 1;
-            let sentence = p.seqs[k].2;
-            let layer = points.iter().position(|&q| q == c.point).expect("a requested point");
-            for (s, v) in sums[sentence][layer].iter_mut().zip(&c.values) {
-                *s += f64::from(*v);
-            }
-            if layer == 0 {
-                counts[sentence] += 1;
-            }
-        }
-    }
-    for (s, &n) in sums.iter_mut().zip(&counts) {
-        for layer in s.iter_mut() {
-            layer.iter_mut().for_each(|x| *x /= n.max(1) as f64);
-        }
-    }
-    Ok(sums)
+    pooled(model, &encoded, skips.first().copied().unwrap_or(0), points, pool, max_rows)
 }
