@@ -47,7 +47,8 @@ enum Command {
     Eval(commands::eval::Args),
     /// Check results.json files (from `eval` or the web site) and compare their scores.
     Report(commands::report::Args),
-    /// Look inside a model across languages: xling, lape, fertility.
+    /// Look inside a model: across languages (xling, lape, fertility), along concepts (concept, emotion,
+    /// affine, transplant), against brain data (rsa), over instruction data (ifd).
     #[command(subcommand)]
     Probe(commands::probe::Probe),
     /// Write the activations of named hook points as safetensors or .npz.

@@ -1,8 +1,9 @@
-//! `kaoshi probe xling | lape | fertility`: the multilingual probes
-//! (kaoshi-probe) from the command line (the steering probes are in
-//! `probe_steer`). Each prints one JSON document with
-//! `--json`, writes `probe.json`, `report.md` and SVG charts with
-//! `--output DIR`, and otherwise prints the Markdown report.
+//! `kaoshi probe`: the probes of kaoshi-probe from the command line. This
+//! file holds the multilingual ones (xling, lape, fertility) and what every
+//! probe shares (`emit`, `progress`); `probe_steer` has concept, emotion,
+//! affine and transplant, `probe_rsa` rsa and `probe_ifd` ifd. Each prints
+//! one JSON document with `--json`, writes `probe.json`, `report.md` and SVG
+//! charts with `--output DIR`, and otherwise prints the Markdown report.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -278,28 +278,50 @@ pub fn run_affine(a: AffineArgs) -> Result<(), CliError> {
         inputs.truncate(n);
     }
     let started = Instant::now();
-    let mut states = Vec::new();
+    // One model file for both sides (a map between two of its blocks):
+    // loaded once, both blocks read in one pass.
+    let same = a.source == a.target;
+    let one_block = [a.source_layer];
+    let both_blocks = [a.source_layer, a.target_layer];
+    let sides: &[(&PathBuf, &[usize], &str)] = if same && a.source_layer == a.target_layer {
+        &[(&a.source, &one_block, "source")]
+    } else if same {
+        &[(&a.source, &both_blocks, "source")]
+    } else {
+        &[(&a.source, &[a.source_layer], "source"), (&a.target, &[a.target_layer], "target")]
+    };
+    let mut states: Vec<Vec<Vec<f64>>> = Vec::new();
     let mut hints = Vec::new();
     let mut provs = Vec::new();
-    for (path, layer, what) in [(&a.source, a.source_layer, "source"), (&a.target, a.target_layer, "target")] {
+    for &(path, layers, what) in sides {
         let loaded = load_model(path, a.backend)?;
         let n_layers = loaded.model.config().n_layers;
-        if layer >= n_layers {
-            return Err(CliError::Usage(format!(
-                "--{what}-layer {layer}: {} has blocks 0..{}",
-                path.display(),
-                n_layers - 1
-            )));
+        for (&layer, flag) in layers.iter().zip(["source", "target"]) {
+            if layer >= n_layers {
+                let flag = if same { flag } else { what };
+                return Err(CliError::Usage(format!(
+                    "--{flag}-layer {layer}: {} has blocks 0..{}",
+                    path.display(),
+                    n_layers - 1
+                )));
+            }
         }
         let (pb, mut tick) = progress(what);
         let s = with_model!(&loaded.model, |m| {
-            concept_probe::last_token_states(m, &loaded.tokenizer, &inputs, &[layer], a.max_rows, &mut tick)
+            concept_probe::last_token_states(m, &loaded.tokenizer, &inputs, layers, a.max_rows, &mut tick)
         })
         .map_err(probe_err)?;
         pb.finish_and_clear();
-        states.push(s.into_iter().map(|mut per| per.remove(0)).collect::<Vec<_>>());
-        hints.push(loaded.model.config().arch_name.clone());
-        provs.push(crate::provenance::of_model(path, &loaded)?);
+        for k in 0..layers.len() {
+            states.push(s.iter().map(|per| per[k].clone()).collect());
+            hints.push(loaded.model.config().arch_name.clone());
+            provs.push(crate::provenance::of_model(path, &loaded)?);
+        }
+    }
+    if states.len() == 1 {
+        states.push(states[0].clone());
+        hints.push(hints[0].clone());
+        provs.push(provs[0].clone());
     }
     let (report, map) = affine_probe::fit(
         &states[0],
