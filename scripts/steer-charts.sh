@@ -18,7 +18,7 @@
 # - ifd:       IFD of six hand-written instruction/response pairs
 #              (crates/probe/tests/fixtures/ifd/pairs.jsonl), matched
 #
-# About 25 minutes on 2 cores. The model's path on this machine is replaced
+# About 17 minutes on 2 cores. The model's path on this machine is replaced
 # in probe.json by its file name (model_sha256 says which file it was).
 #
 #   scripts/steer-charts.sh [path/to/kaoshi]
@@ -60,6 +60,7 @@ timed emotion-transplant probe emotion --model "$model" --data "$emotions" --con
 head -40 ../shared/data/flores200/devtest/eng_Latn.devtest > "$vectors/stimuli.txt"
 timed rsa probe rsa --model "$model" --stimuli "$vectors/stimuli.txt" --target-model "$model" --output "$out/rsa"
 timed ifd probe ifd --small "$model" --data crates/probe/tests/fixtures/ifd/pairs.jsonl --output "$out/ifd"
+rm -f "$out/rsa/"*.npy  # the RDMs (400 KB) stay out of the repository
 # Machine paths out of every written file.
 grep -rl "$vectors\|$model" "$out" | xargs -r sed -i "s|$vectors/||g; s|$model|$(basename "$model")|g"
 cat "$out/times.txt"

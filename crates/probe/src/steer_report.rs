@@ -21,11 +21,11 @@ pub fn concept(r: &ConceptReport) -> Rendered {
     let chart = line_chart(
         &format!("Concept separation per block ({} pairs, method {:?})", r.n_pairs, r.method),
         "block (its output)",
-        "share of pairs ordered / gap in spreads",
+        "share of pairs; gap in sds",
         &layers,
         &[
-            ("pairs ordered (share)".to_string(), r.separation.iter().map(|s| s.ordered).collect()),
-            ("gap / sd (scaled by 1/10)".to_string(), r.separation.iter().map(|s| s.gap_over_sd / 10.0).collect()),
+            ("pairs ordered".to_string(), r.separation.iter().map(|s| s.ordered).collect()),
+            ("gap / sd".to_string(), r.separation.iter().map(|s| s.gap_over_sd).collect()),
         ],
     );
     let mut md = String::new();
