@@ -31,14 +31,7 @@ impl<'a> PromptEncoder<'a> {
         let chat = match (mode, tok.chat_template()) {
             (ChatMode::Auto, Some(src)) => {
                 let template = ChatTemplate::new(src).map_err(|e| HarnessError::Chat(e.to_string()))?;
-                let text = |id: Option<u32>| id.and_then(|i| tok.token_text(i)).unwrap_or_default().to_string();
-                let opts = RenderOptions {
-                    add_generation_prompt: true,
-                    bos_token: text(tok.bos_id()),
-                    eos_token: text(tok.eos_id()),
-                    date_string: None,
-                };
-                Some((template, opts))
+                Some((template, RenderOptions::for_tokenizer(tok, true)))
             }
             _ => None,
         };

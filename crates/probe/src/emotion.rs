@@ -66,12 +66,12 @@ pub struct EmotionReport {
     pub results: Vec<ScaleResult>,
 }
 
-/// The first token `continuation` adds after `prompt`.
+/// The first token `continuation` adds after `prompt`, split as `kaoshi
+/// score` and `kaoshi eval` split a pair ([`kaoshi_engine::score::encode_pair`]).
 pub fn first_token_after(tok: &Tokenizer, prompt: &str, continuation: &str) -> Result<u32, ProbeError> {
-    let a = tok.encode(prompt, true, false)?;
-    let b = tok.encode(&format!("{prompt}{continuation}"), true, false)?;
-    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    b.get(common).copied().ok_or_else(|| ProbeError::Data(format!("{continuation:?} adds no token after the prompt")))
+    let (_, cont) =
+        kaoshi_engine::score::encode_pair(tok, prompt, continuation).map_err(|e| ProbeError::Data(e.to_string()))?;
+    Ok(cont[0])
 }
 
 /// The evaluation: `pos` and `neg` prompts (cut to the shorter list, as

@@ -80,14 +80,7 @@ impl<'a> IfdEncoder<'a> {
         let chat = match tok.chat_template().filter(|_| chat) {
             Some(src) => {
                 let t = ChatTemplate::new(src).map_err(|e| ProbeError::Options(format!("chat template: {e}")))?;
-                let text = |id: Option<u32>| id.and_then(|i| tok.token_text(i)).unwrap_or_default().to_string();
-                let opts = RenderOptions {
-                    add_generation_prompt: false,
-                    bos_token: text(tok.bos_id()),
-                    eos_token: text(tok.eos_id()),
-                    date_string: None,
-                };
-                Some((t, opts))
+                Some((t, RenderOptions::for_tokenizer(tok, false)))
             }
             None => None,
         };

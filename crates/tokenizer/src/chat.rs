@@ -100,6 +100,15 @@ pub struct RenderOptions {
     pub date_string: Option<String>,
 }
 
+impl RenderOptions {
+    /// The options for `tok`'s own template: its BOS and EOS token texts
+    /// (empty when it has none), no date.
+    pub fn for_tokenizer(tok: &crate::Tokenizer, add_generation_prompt: bool) -> Self {
+        let text = |id: Option<u32>| id.and_then(|i| tok.token_text(i)).unwrap_or_default().to_string();
+        Self { add_generation_prompt, bos_token: text(tok.bos_id()), eos_token: text(tok.eos_id()), date_string: None }
+    }
+}
+
 /// A compiled chat template. Compile once with [`ChatTemplate::new`], render
 /// as often as needed; it is `Send + Sync`.
 pub struct ChatTemplate {

@@ -61,13 +61,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             .chat_template()
             .ok_or_else(|| CliError::Usage("--chat: the model has no tokenizer.chat_template".into()))?;
         let template = ChatTemplate::new(source)?;
-        let token = |id: Option<u32>| id.and_then(|i| tok.token_text(i)).unwrap_or_default().to_string();
-        let opts = RenderOptions {
-            add_generation_prompt: true,
-            bos_token: token(tok.bos_id()),
-            eos_token: token(tok.eos_id()),
-            date_string: None,
-        };
+        let opts = RenderOptions::for_tokenizer(tok, true);
         let messages = [ChatMessage { role: "user".into(), content: args.prompt.clone().unwrap_or_default() }];
         let text = template.render(&messages, &opts)?;
         let mut ids = tok.encode(&text, false, true)?;
