@@ -1,11 +1,13 @@
-//! Grouped-query attention with per-row key spans, on candle matmuls.
+//! Grouped-query attention with per-row key spans, on candle matmuls (f32
+//! for [`crate::CpuBackend`], f32 or f64 and differentiable for
+//! [`crate::GradBackend`]).
 
 use candle_core::{D, Result, Tensor};
 use kaoshi_model::KeySpan;
 
 /// `softmax(q kᵀ / sqrt(d) + mask) v` for every head; see
 /// [`kaoshi_model::Backend::attention`] for the shapes.
-pub fn attention(
+pub(crate) fn attention(
     q: &Tensor,
     k: &Tensor,
     v: &Tensor,
@@ -22,7 +24,7 @@ pub fn attention(
 
 /// The attention probabilities `[n, n_heads * width]`, head after head,
 /// zero past the keys; see [`kaoshi_model::Backend::attention_pattern`].
-pub fn pattern(
+pub(crate) fn pattern(
     q: &Tensor,
     k: &Tensor,
     n_heads: usize,
@@ -67,9 +69,11 @@ fn probabilities(
             }
         }
     }
-    let mask = Tensor::from_vec(mask, (1, n, t), q.device())?;
+    let mask = Tensor::from_vec(mask, (1, n, t), q.device())?.to_dtype(q.dtype())?;
     let scores = scores.broadcast_add(&mask)?;
-    let max = scores.max_keepdim(D::Minus1)?;
+    // The shift is a constant of the softmax: detached, so that a gradient
+    // (the `GradBackend`) does not flow through the maximum.
+    let max = scores.max_keepdim(D::Minus1)?.detach();
     let e = scores.broadcast_sub(&max)?.exp()?;
     e.broadcast_div(&e.sum_keepdim(D::Minus1)?)
 }

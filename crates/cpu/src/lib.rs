@@ -6,6 +6,10 @@
 //! every GPU kernel is tested against, so it favours plain, exact code
 //! (rope and RMS norm are written out as loops over f32) over cleverness.
 //!
+//! [`grad::GradBackend`] runs the same model on candle's autograd
+//! (dequantized f32 or f64 weights) so that probes can take gradients with
+//! respect to activations marked by a `GradientLeaf` hook.
+//!
 //! candle is this crate's alone: [`ggml`] turns kaoshi's GGUF types into
 //! candle's, and [`synth`] writes synthetic models of real architectures
 //! (seeded random weights quantized by candle) for tests and benchmarks.
@@ -21,6 +25,8 @@ mod attention;
 mod backend;
 mod elementwise;
 pub mod ggml;
+pub mod grad;
 pub mod synth;
 
 pub use backend::CpuBackend;
+pub use grad::GradBackend;

@@ -322,6 +322,14 @@ pub trait Backend {
     ) -> Result<Self::Tensor, BackendError>;
     /// The given rows of `x`, in order.
     fn select_rows(&self, x: &Self::Tensor, rows: &[usize]) -> Result<Self::Tensor, BackendError>;
+    /// `x` as a leaf of this backend's gradient tape
+    /// ([`crate::Intervention::GradientLeaf`] at `point`): the same values,
+    /// from which gradients can later be read. Backends that record no
+    /// gradients refuse with [`BackendError::NoGradients`].
+    fn gradient_leaf(&self, x: &Self::Tensor, point: crate::HookPoint) -> Result<Self::Tensor, BackendError> {
+        let _ = x;
+        Err(BackendError::NoGradients { backend: self.name(), what: format!("a gradient with respect to {point}") })
+    }
     /// Number of rows.
     fn rows(&self, x: &Self::Tensor) -> usize;
 

@@ -53,7 +53,7 @@ impl<B: Backend> Model<B> {
         let mut x = self.hook(HookPoint::Embed, b.embed(&self.weights.embed, tokens)?, s, hooks)?;
         for (l, w) in self.weights.blocks.iter().enumerate() {
             x = self.hook(HookPoint::ResidPre(l), x, s, hooks)?;
-            let h = NormedInput::new(b, &x, self.norm(&w.attn_norm))?;
+            let h = self.normed(HookPoint::Ln1(l), &x, &w.attn_norm, s, hooks)?;
             let bias = |i: usize| w.bias.as_ref().map(|bs| &bs[i]);
             let mut q = self.hook(HookPoint::AttnQ(l), h.linear(b, &w.wq, bias(0), None)?, s, hooks)?;
             let mut k = self.hook(HookPoint::AttnK(l), h.linear(b, &w.wk, bias(1), None)?, s, hooks)?;
@@ -78,7 +78,7 @@ impl<B: Backend> Model<B> {
                 b.linear_fused(&a, &w.wo, residual(&x))?
             };
             x = self.hook(HookPoint::ResidMid(l), x, s, hooks)?;
-            let h = NormedInput::new(b, &x, self.norm(&w.ffn_norm))?;
+            let h = self.normed(HookPoint::Ln2(l), &x, &w.ffn_norm, s, hooks)?;
             let gate = self.hook(HookPoint::MlpPre(l), h.linear(b, &w.gate, None, None)?, s, hooks)?;
             let m = if touches(HookPoint::MlpPreLinear(l)) {
                 let up = self.hook(HookPoint::MlpPreLinear(l), h.linear(b, &w.up, None, None)?, s, hooks)?;
@@ -104,7 +104,28 @@ impl<B: Backend> Model<B> {
         Ok((self.hook(HookPoint::LnFinal, normed, s, hooks)?, true))
     }
 
-    /// Applies the interventions at `point` to `x`, then captures it.
+    /// The block input `x` after the RMS norm with `weight`, as its
+    /// projections read it: hooked at `point` (`ln1`/`ln2`) when a hook
+    /// touches it, which normalizes it here rather than in the products.
+    fn normed<'x>(
+        &self,
+        point: HookPoint,
+        x: &'x B::Tensor,
+        weight: &'x B::Tensor,
+        s: &Slice<'_>,
+        hooks: &mut Hooks<'_, B::Tensor>,
+    ) -> Result<NormedInput<'x, B>, ModelError> {
+        let b = &self.backend;
+        let n = self.norm(weight);
+        if !hooks.set.is_some_and(|h| h.touches(point)) {
+            return Ok(NormedInput::new(b, x, n)?);
+        }
+        let h = b.rms_norm(x, n.weight, n.eps, n.group)?;
+        Ok(NormedInput::Normalized(self.hook(point, h, s, hooks)?))
+    }
+
+    /// Applies the interventions at `point` to `x` (a gradient leaf last),
+    /// then captures it.
     fn hook(
         &self,
         point: HookPoint,
@@ -126,7 +147,11 @@ impl<B: Backend> Model<B> {
                     let Some(rows) = local_rows(rows, s) else { continue };
                     x = b.scale_columns(&x, neurons, *factor, rows.as_deref())?;
                 }
+                Intervention::GradientLeaf { .. } => {}
             }
+        }
+        if set.interventions.iter().any(|i| matches!(i, Intervention::GradientLeaf { point: p } if *p == point)) {
+            x = b.gradient_leaf(&x, point)?;
         }
         for req in set.captures.iter().filter(|r| r.point == point) {
             let local = req.rows.select(s.positions, s.first_row);

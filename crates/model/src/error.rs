@@ -145,6 +145,17 @@ pub enum BackendError {
         /// What does not fit.
         message: String,
     },
+    /// A gradient was asked of a backend that computes none (every backend
+    /// but the CPU `GradBackend`).
+    #[error(
+        "{backend} backend: {what} needs gradients, which only the CPU gradient backend computes (use --backend cpu)"
+    )]
+    NoGradients {
+        /// The backend.
+        backend: &'static str,
+        /// What asked for them.
+        what: String,
+    },
     /// A tensor could not be read from the model file.
     #[error(transparent)]
     Format(#[from] FormatError),

@@ -30,6 +30,9 @@ pub enum HookPoint {
     Embed,
     /// Residual stream entering block `l` (width `dim`).
     ResidPre(usize),
+    /// The residual stream after the attention's RMS norm, as the q, k and
+    /// v projections read it (width `dim`).
+    Ln1(usize),
     /// Query projection, bias added, before q-norm and rope (width `n_heads * head_dim`).
     AttnQ(usize),
     /// Key projection, bias added, before k-norm and rope (width `n_kv_heads * head_dim`).
@@ -47,6 +50,9 @@ pub enum HookPoint {
     AttnOut(usize),
     /// Residual stream after attention, before the MLP (width `dim`).
     ResidMid(usize),
+    /// The residual stream after the MLP's RMS norm, as the gate and up
+    /// projections read it (width `dim`).
+    Ln2(usize),
     /// Gate projection before the activation (width `ffn_dim`).
     MlpPre(usize),
     /// Up projection (width `ffn_dim`).
@@ -68,6 +74,8 @@ impl HookPoint {
         match *self {
             Self::Embed | Self::LnFinal => None,
             Self::ResidPre(l)
+            | Self::Ln1(l)
+            | Self::Ln2(l)
             | Self::AttnQ(l)
             | Self::AttnK(l)
             | Self::AttnV(l)
@@ -84,9 +92,10 @@ impl HookPoint {
     }
 
     /// Every point of block `l`, in the order the pass reaches them.
-    pub fn of_block(l: usize) -> [HookPoint; 13] {
+    pub fn of_block(l: usize) -> [HookPoint; 15] {
         [
             Self::ResidPre(l),
+            Self::Ln1(l),
             Self::AttnQ(l),
             Self::AttnK(l),
             Self::AttnV(l),
@@ -94,6 +103,7 @@ impl HookPoint {
             Self::AttnZ(l),
             Self::AttnOut(l),
             Self::ResidMid(l),
+            Self::Ln2(l),
             Self::MlpPre(l),
             Self::MlpPreLinear(l),
             Self::MlpPost(l),
@@ -126,6 +136,8 @@ impl fmt::Display for HookPoint {
             Self::Embed => write!(f, "hook_embed"),
             Self::LnFinal => write!(f, "ln_final.hook_normalized"),
             Self::ResidPre(l) => write!(f, "blocks.{l}.hook_resid_pre"),
+            Self::Ln1(l) => write!(f, "blocks.{l}.ln1.hook_normalized"),
+            Self::Ln2(l) => write!(f, "blocks.{l}.ln2.hook_normalized"),
             Self::AttnQ(l) => write!(f, "blocks.{l}.attn.hook_q"),
             Self::AttnK(l) => write!(f, "blocks.{l}.attn.hook_k"),
             Self::AttnV(l) => write!(f, "blocks.{l}.attn.hook_v"),
@@ -158,6 +170,8 @@ impl FromStr for HookPoint {
         let l: usize = layer.parse().map_err(|_| bad())?;
         Ok(match name {
             "hook_resid_pre" => Self::ResidPre(l),
+            "ln1.hook_normalized" => Self::Ln1(l),
+            "ln2.hook_normalized" => Self::Ln2(l),
             "attn.hook_q" => Self::AttnQ(l),
             "attn.hook_k" => Self::AttnK(l),
             "attn.hook_v" => Self::AttnV(l),
@@ -237,6 +251,16 @@ pub enum Intervention {
         /// Which rows.
         rows: RowSet,
     },
+    /// Make the activation at `point` (every row) a leaf of the backend's
+    /// gradient tape, so that the gradient of a scalar computed from the
+    /// pass's logits can be read with respect to it. Runs after the
+    /// point's other interventions, whatever its place in the list. Only a
+    /// backend that records gradients takes it (the CPU `GradBackend`);
+    /// the others answer [`crate::BackendError::NoGradients`].
+    GradientLeaf {
+        /// Where.
+        point: HookPoint,
+    },
 }
 
 impl Intervention {
@@ -245,6 +269,7 @@ impl Intervention {
         match self {
             Self::AddVector { point, .. } => *point,
             Self::ScaleNeurons { layer, .. } => HookPoint::MlpPost(*layer),
+            Self::GradientLeaf { point } => *point,
         }
     }
 }
@@ -314,6 +339,11 @@ impl HookSet {
                             "neuron {n} of block {layer}: the MLP has {}",
                             c.ffn_dim
                         )));
+                    }
+                }
+                Intervention::GradientLeaf { point } => {
+                    if point.width(c).is_none() {
+                        return Err(ModelError::Hook(format!("{point} can be captured, not differentiated")));
                     }
                 }
             }
