@@ -155,6 +155,29 @@ fn the_mean_loss_gradient_matches_finite_differences_across_positions() {
 }
 
 #[test]
+fn a_leaf_downstream_does_not_cut_the_paths_of_a_leaf_upstream() {
+    let file = tiny("llama");
+    let model = Model::load(&file, GradBackend::new(Precision::F64)).expect("f64 model");
+    let picks: Vec<(usize, u32)> = (0..TOKENS.len() - 1).map(|i| (i, TOKENS[i + 1])).collect();
+    let run = |points: &[HookPoint]| {
+        let interventions = points.iter().map(|&point| Intervention::GradientLeaf { point }).collect();
+        let hooks = HookSet { captures: Vec::new(), interventions };
+        let mut cache = model.new_cache();
+        let rows: Vec<usize> = (0..TOKENS.len()).collect();
+        let out = model.run(Forward::causal(&TOKENS).logit_rows(&rows).hooks(Some(&hooks)), &mut cache).expect("pass");
+        let logits = out.logits.into_single().expect("one block");
+        gradients(&logits, &Objective::MeanNll(picks.clone()), model.backend().take_leaves()).expect("loss")
+    };
+    let alone = run(&[HookPoint::Ln1(1)]);
+    let both = run(&[HookPoint::Ln1(1), HookPoint::AttnQ(1), HookPoint::MlpPost(1)]);
+    assert_eq!(both.leaves.len(), 3);
+    let (a, b) = (&alone.leaves[0].grads, &both.leaves[0].grads);
+    let worst = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0f64, f64::max);
+    assert!(worst < 1e-12, "ln1's gradient changes by {worst} when q and the MLP are leaves too");
+    assert!(a.iter().any(|&g| g != 0.0));
+}
+
+#[test]
 fn other_backends_refuse_gradients_with_a_typed_error() {
     let file = tiny("llama");
     let model = Model::load(&file, CpuBackend::new()).expect("cpu");

@@ -7,12 +7,12 @@
 //! Weights are dequantized once to f32 (or f64, for finite-difference
 //! checks) and every op is a differentiable candle op (rope and RMS norm
 //! written as tensor expressions in [`ops`], attention shared with the
-//! [`crate::CpuBackend`]). A hook `Intervention::GradientLeaf` replaces an
-//! activation by a candle `Var` holding the same values; after the pass,
+//! [`crate::CpuBackend`]). A hook `Intervention::GradientLeaf` adds a
+//! candle `Var` of zeros to an activation ([`Leaf`]); after the pass,
 //! [`gradients`] differentiates a scalar of the logits ([`Objective`])
 //! with respect to every leaf. Weights are constants (no `Var`), so candle
-//! records ops only downstream of the leaves, and the cost of the backward
-//! pass is that of the layers after the first leaf.
+//! records ops only downstream of the leaves, and the backward pass costs
+//! the layers after the first leaf.
 //!
 //! Memory: the dequantized weights (4 bytes a parameter in f32: 540 MB for
 //! a 135M model) plus the tape of one pass.
@@ -47,17 +47,21 @@ pub struct GradBackend {
     leaves: Mutex<Vec<Leaf>>,
 }
 
-/// An activation made a gradient leaf during a pass.
+/// An activation made a gradient leaf during a pass: the pass went on with
+/// `activation + zeros`, `zeros` a candle `Var`, so the gradient with
+/// respect to `zeros` is the total derivative with respect to the
+/// activation, and leaves upstream of it still see every path through it.
 pub struct Leaf {
     /// Where.
     pub point: HookPoint,
-    var: Var,
+    values: Tensor,
+    zeros: Var,
 }
 
 impl Leaf {
     /// Its values as `[rows, cols]`.
     pub fn values(&self) -> Result<HostTensor, BackendError> {
-        download(self.var.as_tensor())
+        download(&self.values)
     }
 }
 
@@ -231,9 +235,9 @@ impl Backend for GradBackend {
     }
 
     fn gradient_leaf(&self, x: &Tensor, point: HookPoint) -> Result<Tensor, BackendError> {
-        let var = Var::from_tensor(&x.detach()).map_err(err)?;
-        let t = var.as_tensor().clone();
-        self.leaves.lock().unwrap_or_else(|p| p.into_inner()).push(Leaf { point, var });
+        let zeros = Var::zeros(x.shape(), x.dtype(), &self.device).map_err(err)?;
+        let t = x.add(zeros.as_tensor()).map_err(err)?;
+        self.leaves.lock().unwrap_or_else(|p| p.into_inner()).push(Leaf { point, values: x.detach(), zeros });
         Ok(t)
     }
 }

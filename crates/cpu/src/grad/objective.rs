@@ -104,13 +104,12 @@ pub fn gradients(logits: &Tensor, objective: &Objective, leaves: Vec<Leaf>) -> R
     let leaves = leaves
         .into_iter()
         .map(|leaf| {
-            let t = leaf.var.as_tensor();
-            let (rows, cols) = t.dims2().map_err(err)?;
-            let grads = match store.get(t) {
+            let (rows, cols) = leaf.values.dims2().map_err(err)?;
+            let grads = match store.get(leaf.zeros.as_tensor()) {
                 Some(g) => to_f64(g)?,
                 None => vec![0.0; rows * cols],
             };
-            Ok(LeafGradient { point: leaf.point, rows, cols, values: to_f64(t)?, grads })
+            Ok(LeafGradient { point: leaf.point, rows, cols, values: to_f64(&leaf.values)?, grads })
         })
         .collect::<Result<_, BackendError>>()?;
     Ok(Gradients { value, terms, leaves })
