@@ -50,6 +50,7 @@ pub mod ifd;
 pub mod ifd_probe;
 pub mod ifd_report;
 pub mod ifd_run;
+pub mod ircan_attr;
 pub mod lape;
 pub mod lape_probe;
 pub mod pack;

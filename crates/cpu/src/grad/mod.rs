@@ -17,6 +17,7 @@
 //! Memory: the dequantized weights (4 bytes a parameter in f32: 540 MB for
 //! a 135M model) plus the tape of one pass.
 
+mod linear;
 mod objective;
 mod ops;
 
@@ -151,7 +152,11 @@ impl Backend for GradBackend {
     }
 
     fn linear(&self, x: &Tensor, w: &Tensor) -> Result<Tensor, BackendError> {
-        x.matmul(&w.t().map_err(err)?).map_err(err)
+        // Untracked rows (before any leaf) need no custom op.
+        if !x.track_op() {
+            return x.matmul(&w.t().map_err(err)?).map_err(err);
+        }
+        x.contiguous().and_then(|x| x.apply_op1(linear::Linear { weight: w.clone() })).map_err(err)
     }
 
     fn add(&self, a: &Tensor, b: &Tensor) -> Result<Tensor, BackendError> {
