@@ -6,15 +6,13 @@
 //! a resumed run and an uninterrupted one give the same output.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ProbeError;
 use crate::ifd::{Candidate, Verdict, pi_dual, pi_llm, select};
 use crate::ifd_probe::{IfdScore, Judged};
+use crate::{ProbeError, journal};
 
 /// The journal's file name in the output folder.
 pub const JOURNAL: &str = "ifd_journal.jsonl";
@@ -62,97 +60,28 @@ pub struct RunKey {
 impl RunKey {
     /// Writes the key into `dir`, or checks it against the one there.
     pub fn check_or_write(&self, dir: &Path) -> Result<(), ProbeError> {
-        let path = dir.join(KEY);
-        let io = |e| ProbeError::Io { path: path.clone(), source: e };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let old: RunKey = serde_json::from_str(&text)
-                    .map_err(|e| ProbeError::Data(format!("{}: {e} (use another --output)", path.display())))?;
-                let (a, b) =
-                    (serde_json::to_value(&old).unwrap_or_default(), serde_json::to_value(self).unwrap_or_default());
-                let differ: Vec<String> = a
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .filter(|(k, v)| b.get(k.as_str()) != Some(v))
-                    .map(|(k, v)| format!("{k} was {v}, now {}", b.get(k.as_str()).cloned().unwrap_or_default()))
-                    .collect();
-                if differ.is_empty() {
-                    Ok(())
-                } else {
-                    Err(ProbeError::Options(format!(
-                        "{} was written with other options ({}): use another --output",
-                        dir.display(),
-                        differ.join("; ")
-                    )))
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(dir).map_err(io)?;
-                let text = serde_json::to_string_pretty(self).map_err(|e| ProbeError::Data(e.to_string()))?;
-                std::fs::write(&path, text).map_err(io)
-            }
-            Err(e) => Err(io(e)),
-        }
+        journal::check_or_write_key(dir, KEY, self)
     }
 }
 
 /// Reads the records of `dir`'s journal. A last line cut short by a kill is
 /// dropped and cut from the file; a bad line elsewhere is an error.
 pub fn read_journal(dir: &Path) -> Result<Vec<IfdRecord>, ProbeError> {
-    let path = dir.join(JOURNAL);
-    let io = |e| ProbeError::Io { path: path.clone(), source: e };
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(e)),
-    };
-    let lines: Vec<String> = BufReader::new(file).lines().collect::<Result<_, _>>().map_err(io)?;
-    let (mut out, mut good) = (Vec::new(), 0u64);
-    for (i, line) in lines.iter().enumerate() {
-        match serde_json::from_str::<IfdRecord>(line) {
-            Ok(r) => {
-                out.push(r);
-                good += line.len() as u64 + 1;
-            }
-            Err(_) if i + 1 == lines.len() => {
-                OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(good)).map_err(io)?;
-            }
-            Err(e) => {
-                return Err(ProbeError::Data(format!("{}:{}: {e} (use another --output)", path.display(), i + 1)));
-            }
-        }
-    }
-    Ok(out)
+    journal::read(dir, JOURNAL)
 }
 
 /// The journal, open for appending.
-pub struct Journal {
-    file: File,
-    path: PathBuf,
-}
+pub struct Journal(journal::Journal<IfdRecord>);
 
 impl Journal {
     /// Opens `dir`'s journal for appending.
     pub fn open(dir: &Path) -> Result<Self, ProbeError> {
-        let path = dir.join(JOURNAL);
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| ProbeError::Io { path: path.clone(), source: e })?;
-        Ok(Self { file, path })
+        journal::Journal::open(dir, JOURNAL).map(Self)
     }
 
     /// Appends one record, flushed and synced to disk.
     pub fn append(&mut self, r: &IfdRecord) -> Result<(), ProbeError> {
-        let mut line = serde_json::to_string(r).map_err(|e| ProbeError::Data(e.to_string()))?;
-        line.push('\n');
-        self.file
-            .write_all(line.as_bytes())
-            .and_then(|()| self.file.flush())
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| ProbeError::Io { path: self.path.clone(), source: e })
+        self.0.append(r)
     }
 }
 
