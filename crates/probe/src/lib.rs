@@ -51,6 +51,7 @@ pub mod ifd_probe;
 pub mod ifd_report;
 pub mod ifd_run;
 pub mod ircan_attr;
+pub mod ircan_report;
 pub mod ircan_run;
 pub mod journal;
 pub mod lape;

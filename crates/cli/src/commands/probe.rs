@@ -39,6 +39,8 @@ pub enum Probe {
     Transplant(super::probe_steer::TransplantArgs),
     /// Instruction-following difficulty and Star-Agents selection (Cherry-LLM; Zhou et al., NeurIPS 2024).
     Ifd(super::probe_ifd::IfdArgs),
+    /// IRCAN: context-aware MLP neurons by integrated gradients (CPU), reweighted, against the baselines.
+    Ircan(super::probe_ircan::IrcanArgs),
     /// Representational similarity analysis against brain/behaviour RDMs or another model (Ren et al., COLING 2025).
     Rsa(super::probe_rsa::RsaArgs),
 }
@@ -150,6 +152,7 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Affine(a) => super::probe_steer::run_affine(a),
         Probe::Transplant(a) => super::probe_steer::run_transplant(a),
         Probe::Ifd(a) => super::probe_ifd::run(a),
+        Probe::Ircan(a) => super::probe_ircan::run(a),
         Probe::Rsa(a) => super::probe_rsa::run(a),
     }
 }
