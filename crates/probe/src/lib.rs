@@ -23,6 +23,9 @@
 //! - [`rsa_probe`]: representational similarity analysis of every layer
 //!   against a brain or behaviour RDM or another model's layers ([`rsa`]:
 //!   RDMs, Spearman/Pearson/Kendall, permutation test, bootstrap).
+//! - IRCAN (context-aware neurons): [`neurons`]: neuron lists (JSON, the
+//!   most frequent of per-example bags, a random baseline), applied through
+//!   `kaoshi_model::Steering::with_neurons`.
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -52,6 +55,7 @@ pub mod ifd_report;
 pub mod ifd_run;
 pub mod lape;
 pub mod lape_probe;
+pub mod neurons;
 pub mod pack;
 pub mod prompts;
 pub mod report;
