@@ -25,7 +25,10 @@
 //!   RDMs, Spearman/Pearson/Kendall, permutation test, bootstrap).
 //! - IRCAN (context-aware neurons): [`neurons`]: neuron lists (JSON, the
 //!   most frequent of per-example bags, a random baseline), applied through
-//!   `kaoshi_model::Steering::with_neurons`.
+//!   `kaoshi_model::Steering::with_neurons`; [`ircan_data`]: MemoTrap, COSE
+//!   and ECARE items with their prompts with and without the context;
+//!   [`ircan_eval`]: accuracy and trap rate, greedy or with context-aware
+//!   decoding, under whatever steering the model has.
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -53,6 +56,8 @@ pub mod ifd;
 pub mod ifd_probe;
 pub mod ifd_report;
 pub mod ifd_run;
+pub mod ircan_data;
+pub mod ircan_eval;
 pub mod lape;
 pub mod lape_probe;
 pub mod neurons;
