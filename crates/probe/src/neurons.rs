@@ -114,7 +114,7 @@ impl NeuronList {
                 }
             }
         }
-        counted.sort_by(|a, b| b.count.cmp(&a.count));
+        counted.sort_by_key(|n| std::cmp::Reverse(n.count));
         counted.truncate(h);
         Self(counted)
     }
