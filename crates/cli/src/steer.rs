@@ -1,15 +1,18 @@
 //! `--control-vector FILE[:SCALE]` (repeatable, summed) and
 //! `--control-layers A-B`: steering a loaded model with llama.cpp/repeng
-//! control vectors, for `generate`, `score`, `ppl` and `eval` (and the
-//! probes that take them). What was applied goes into the provenance.
+//! control vectors; `--neurons F.json --neuron-scale BETA`: MLP neurons
+//! (IRCAN's context-aware neurons) scaled by BETA; for `generate`, `score`,
+//! `ppl` and `eval` (and the probes that take them). What was applied goes
+//! into the provenance.
 
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use kaoshi_formats::GgufFile;
-use kaoshi_harness::results::{ControlVectorUse, SteeringRecord};
+use kaoshi_harness::results::{ControlVectorUse, NeuronsUse, SteeringRecord};
 use kaoshi_harness::sha256_file;
 use kaoshi_model::{ControlVector, Steering};
+use kaoshi_probe::neurons::NeuronList;
 
 use crate::error::CliError;
 use crate::load::Loaded;
@@ -26,6 +29,14 @@ pub struct SteeringArgs {
     /// vectors hold).
     #[arg(long = "control-layers", value_name = "A-B")]
     pub control_layers: Option<String>,
+    /// MLP neurons to scale (JSON: [{"layer": L, "index": I, "count": C}], as IRCAN's context-aware
+    /// neurons): their activations, i.e. their down-projection columns, times --neuron-scale at every
+    /// position.
+    #[arg(long = "neurons", value_name = "F.json")]
+    pub neurons: Option<PathBuf>,
+    /// The multiplier of the --neurons (IRCAN's beta; 1 changes nothing, 0 ablates them).
+    #[arg(long = "neuron-scale", value_name = "BETA")]
+    pub neuron_scale: Option<f32>,
 }
 
 /// A control vector file and its scale, from `FILE[:SCALE]`. The scale is
@@ -61,9 +72,29 @@ pub fn read_vector(path: &Path) -> Result<ControlVector, CliError> {
 }
 
 impl SteeringArgs {
-    /// Whether any vector is given.
+    /// Whether no vector and no neurons are given.
     pub fn is_empty(&self) -> bool {
-        self.control_vector.is_empty()
+        self.control_vector.is_empty() && self.neurons.is_none()
+    }
+
+    /// The usage checks that need no file: a range needs a vector, neurons
+    /// need their scale and the reverse.
+    pub fn check(&self) -> Result<(), CliError> {
+        self.layers()?;
+        self.neuron_scale().map(|_| ())
+    }
+
+    /// The neuron scale, when `--neurons` is given (with its scale).
+    fn neuron_scale(&self) -> Result<Option<f32>, CliError> {
+        match (&self.neurons, self.neuron_scale) {
+            (None, None) => Ok(None),
+            (Some(_), Some(s)) if s.is_finite() => Ok(Some(s)),
+            (Some(_), Some(s)) => Err(CliError::Usage(format!("--neuron-scale {s}: expected a finite number"))),
+            (Some(_), None) => Err(CliError::Usage(
+                "--neurons needs --neuron-scale BETA (1 changes nothing; IRCAN uses 2 to 6)".into(),
+            )),
+            (None, Some(_)) => Err(CliError::Usage("--neuron-scale needs --neurons F.json".into())),
+        }
     }
 
     /// The vectors with their scales, read from their files.
@@ -85,13 +116,37 @@ impl SteeringArgs {
         self.control_layers.as_deref().map(parse_layers).transpose()
     }
 
-    /// Steers `loaded` with the vectors (nothing when none is given) and
-    /// records it for the provenance.
+    /// Steers `loaded` with the vectors and the neurons (nothing when none
+    /// is given) and records it for the provenance.
     pub fn apply(&self, loaded: &mut Loaded) -> Result<(), CliError> {
-        let layers = self.layers()?;
+        self.check()?;
         if self.is_empty() {
             return Ok(());
         }
+        let mut record = SteeringRecord { vectors: Vec::new(), layers: None, blocks: Vec::new(), neurons: None };
+        let mut steering =
+            if self.control_vector.is_empty() { Steering::default() } else { self.apply_vectors(loaded, &mut record)? };
+        if let (Some(path), Some(factor)) = (&self.neurons, self.neuron_scale()?) {
+            let what = path.display().to_string();
+            let list = NeuronList::read(path)?;
+            let config = loaded.model.config();
+            list.check(config, &what)?;
+            steering = steering.with_neurons(&list.pairs(), factor, config)?;
+            eprintln!(
+                "note: scaling {} MLP neurons in blocks {:?} by {factor} ({what})",
+                list.0.len(),
+                steering.neurons.keys().collect::<Vec<_>>()
+            );
+            record.neurons = Some(NeuronsUse { file: what, sha256: sha256_file(path)?, count: list.0.len(), factor });
+        }
+        loaded.steering = Some(record);
+        loaded.model.set_steering(Some(steering));
+        Ok(())
+    }
+
+    /// The control vectors' steering, with their part of the record.
+    fn apply_vectors(&self, loaded: &Loaded, record: &mut SteeringRecord) -> Result<Steering, CliError> {
+        let layers = self.layers()?;
         let vectors = self.vectors()?;
         let pairs: Vec<(&ControlVector, f32)> = vectors.iter().map(|(_, v, s)| (v, *s)).collect();
         let steering = Steering::new(&pairs, layers.clone(), loaded.model.config())?;
@@ -112,12 +167,9 @@ impl SteeringArgs {
             steering.layers.keys().collect::<Vec<_>>(),
             uses.iter().map(|u| format!("{}:{}", u.file, u.scale)).collect::<Vec<_>>().join(" + ")
         );
-        loaded.steering = Some(SteeringRecord {
-            vectors: uses,
-            layers: layers.map(|r| [*r.start(), *r.end()]),
-            blocks: steering.layers.keys().copied().collect(),
-        });
-        loaded.model.set_steering(Some(steering));
-        Ok(())
+        record.vectors = uses;
+        record.layers = layers.map(|r| [*r.start(), *r.end()]);
+        record.blocks = steering.layers.keys().copied().collect();
+        Ok(steering)
     }
 }

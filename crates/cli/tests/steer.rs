@@ -509,3 +509,50 @@ fn steering_on_the_gpu_matches_the_cpu() {
         assert!((0.0..=1.0).contains(&x["neg"]["logit"].as_f64().expect("acc")));
     }
 }
+
+/// `--neurons F.json --neuron-scale BETA` (IRCAN's reweighting): scale 1
+/// changes nothing bit for bit, scale 0 changes the score, the provenance
+/// records the file; bad lists and half-given options are one-line errors.
+#[test]
+fn neuron_scaling_steers_score_and_ppl() {
+    let dir = tmp("neurons");
+    let m = stories();
+    let list = dir.join("cn.json");
+    let entries: Vec<String> =
+        (0..24).map(|i| format!(r#"{{"layer": {}, "index": {}, "count": 2}}"#, 1 + i % 3, 3 * i)).collect();
+    std::fs::write(&list, format!("[{}]", entries.join(", "))).expect("write");
+    let n = s(&list);
+    let score = |extra: &[&str]| {
+        ok(&[&["score", "--model", &m, "--context", "Lily was", "--continuation", " happy", "--json"], extra].concat())
+    };
+    let plain = score(&[]);
+    assert_eq!(score(&["--neurons", n, "--neuron-scale", "1"]), plain);
+    assert_ne!(score(&["--neurons", n, "--neuron-scale", "0"]), plain);
+    assert_ne!(score(&["--neurons", n, "--neuron-scale", "4"]), plain);
+    let text = dir.join("t.txt");
+    std::fs::write(&text, "Lily was happy. Tom was sad. They played in the park all day long.").expect("w");
+    let r = json(&["ppl", "--model", &m, "--file", s(&text), "--json", "--neurons", n, "--neuron-scale", "3"]);
+    let rec = &r["steering"]["neurons"];
+    assert_eq!((rec["count"].as_u64(), rec["factor"].as_f64()), (Some(24), Some(3.0)), "{r}");
+    assert_eq!(rec["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(r["steering"]["vectors"], serde_json::json!([]));
+
+    let ppl = ["ppl", "--model", &m, "--file", s(&text)];
+    let e = fails(&[&ppl[..], &["--neurons", n]].concat());
+    assert!(e.contains("--neuron-scale"), "{e}");
+    let e = fails(&[&ppl[..], &["--neuron-scale", "2"]].concat());
+    assert!(e.contains("--neurons"), "{e}");
+    let e = fails(&[&ppl[..], &["--neurons", s(&dir.join("missing.json")), "--neuron-scale", "2"]].concat());
+    assert!(e.contains("missing.json"), "{e}");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"[{"layer": 1, "index": 2}, {"layer": 1}]"#).expect("write");
+    let e = fails(&[&ppl[..], &["--neurons", s(&bad), "--neuron-scale", "2"]].concat());
+    assert!(e.contains("bad.json") && e.contains("index"), "{e}");
+    let far = dir.join("far.json");
+    std::fs::write(&far, r#"[{"layer": 1, "index": 2}, {"layer": 99, "index": 0}]"#).expect("write");
+    let e = fails(&[&ppl[..], &["--neurons", s(&far), "--neuron-scale", "2"]].concat());
+    assert!(e.contains("far.json") && e.contains("entry 1") && e.contains("blocks"), "{e}");
+    std::fs::write(&far, r#"[{"layer": 1, "index": 100000}]"#).expect("write");
+    let e = fails(&[&ppl[..], &["--neurons", s(&far), "--neuron-scale", "2"]].concat());
+    assert!(e.contains("entry 0") && e.contains("neurons"), "{e}");
+}

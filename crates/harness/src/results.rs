@@ -40,15 +40,35 @@ pub struct Provenance {
     pub steering: Option<SteeringRecord>,
 }
 
-/// How a model was steered (`--control-vector`, `--control-layers`).
+/// How a model was steered (`--control-vector`, `--control-layers`,
+/// `--neurons`, `--neuron-scale`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SteeringRecord {
     /// The control vector files, each with its scale.
+    #[serde(default)]
     pub vectors: Vec<ControlVectorUse>,
     /// The block range asked for (`--control-layers`), inclusive.
+    #[serde(default)]
     pub layers: Option<[usize; 2]>,
     /// The blocks actually steered (a vector at block N is added to block N's output).
+    #[serde(default)]
     pub blocks: Vec<usize>,
+    /// The MLP neurons scaled (`--neurons`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neurons: Option<NeuronsUse>,
+}
+
+/// A neuron list file and the factor its neurons were scaled by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeuronsUse {
+    /// The file as given.
+    pub file: String,
+    /// sha256 of the file.
+    pub sha256: String,
+    /// How many neurons it lists.
+    pub count: usize,
+    /// Their multiplier (`--neuron-scale`).
+    pub factor: f32,
 }
 
 /// One control vector file and its scale.
@@ -368,5 +388,21 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_418), (2025, 11, 26));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn steering_records_without_neurons_still_read() {
+        let old = r#"{"vectors": [{"file": "v.gguf", "sha256": "ab", "scale": 2.0}], "layers": null, "blocks": [3]}"#;
+        let r: SteeringRecord = serde_json::from_str(old).unwrap();
+        assert_eq!(r.neurons, None);
+        assert_eq!(r.blocks, vec![3]);
+        assert!(!serde_json::to_string(&r).unwrap().contains("neurons"));
+        let n = NeuronsUse { file: "cn.json".into(), sha256: "cd".into(), count: 14, factor: 4.0 };
+        let only = SteeringRecord { vectors: vec![], layers: None, blocks: vec![], neurons: Some(n) };
+        let back: SteeringRecord = serde_json::from_str(&serde_json::to_string(&only).unwrap()).unwrap();
+        assert_eq!(back, only);
+        let r: SteeringRecord =
+            serde_json::from_str(r#"{"neurons": {"file": "c", "sha256": "d", "count": 1, "factor": 0.5}}"#).unwrap();
+        assert_eq!(r.neurons.map(|n| n.count), Some(1));
     }
 }

@@ -53,8 +53,8 @@ impl<B: Backend> Model<B> {
     }
 
     /// Steers every later pass (scoring, generation, perplexity, probes):
-    /// each block in `steering` gets its vector added to its output, at
-    /// every position; `None` stops steering. A key/value cache filled
+    /// each block in `steering` gets its vector added to its output and its
+    /// chosen MLP neurons scaled, at every position; `None` stops steering. A key/value cache filled
     /// before the change holds the old steering's keys and values.
     pub fn set_steering(&mut self, steering: Option<Steering>) {
         self.steering = steering.filter(|s| !s.is_empty()).map(|s| {

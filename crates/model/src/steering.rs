@@ -11,6 +11,11 @@
 //! `tensor_for(il)` after layer `il` and repeng reads `hidden_states[N + 1]`.
 //! llama.cpp refuses a file holding `direction.0` (it never steers block 0),
 //! so [`ControlVector::to_gguf`] refuses it too; reading accepts it.
+//!
+//! [`Steering`] can also scale chosen MLP neurons (IRCAN, Shi et al. 2024:
+//! the neurons' down-projection columns times `beta`, which is the same as
+//! scaling their activations at `blocks.{l}.mlp.hook_post`), at every
+//! position of every pass: [`Steering::with_neurons`].
 
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
@@ -113,11 +118,18 @@ impl ControlVector {
 
 /// The directions a model adds at its blocks' outputs: the sum of
 /// `scale * direction` over the control vectors given, for the blocks in
-/// the chosen range.
+/// the chosen range; and MLP neurons whose activations are multiplied by
+/// `neuron_factor`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Steering {
     /// Block -> the vector added to its output.
     pub layers: BTreeMap<usize, Vec<f32>>,
+    /// Block -> the MLP neurons scaled (indices into the MLP hidden width,
+    /// the down projection's input), in the order given; a neuron listed
+    /// twice is scaled twice.
+    pub neurons: BTreeMap<usize, Vec<usize>>,
+    /// The multiplier of the neurons in `neurons`.
+    pub neuron_factor: f32,
 }
 
 impl Steering {
@@ -154,17 +166,52 @@ impl Steering {
                 slot.iter_mut().zip(dir).for_each(|(s, d)| *s += scale * d);
             }
         }
-        Ok(Self { layers: out })
+        Ok(Self { layers: out, ..Self::default() })
     }
 
-    /// Whether nothing is added.
+    /// Adds neuron scaling: each `(block, neuron)` of `neurons` has its MLP
+    /// activation multiplied by `factor` (IRCAN's `down_proj.weight[:, n]
+    /// *= beta`), checked against the model. A pair given twice is scaled
+    /// twice, as the authors' in-place loop does (their random baseline
+    /// draws with replacement). Replaces any neurons set before.
+    pub fn with_neurons(
+        mut self,
+        neurons: &[(usize, usize)],
+        factor: f32,
+        config: &ModelConfig,
+    ) -> Result<Self, ModelError> {
+        if !factor.is_finite() {
+            return Err(ModelError::Hook(format!("neuron scale {factor} is not a finite number")));
+        }
+        let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for &(l, n) in neurons {
+            if l >= config.n_layers {
+                return Err(ModelError::Hook(format!(
+                    "neuron {n} of block {l}: the model has {} blocks",
+                    config.n_layers
+                )));
+            }
+            if n >= config.ffn_dim {
+                return Err(ModelError::Hook(format!("neuron {n} of block {l}: the MLP has {}", config.ffn_dim)));
+            }
+            out.entry(l).or_default().push(n);
+        }
+        self.neurons = out;
+        self.neuron_factor = factor;
+        Ok(self)
+    }
+
+    /// Whether nothing is added or scaled.
     pub fn is_empty(&self) -> bool {
-        self.layers.is_empty()
+        self.layers.is_empty() && self.neurons.is_empty()
     }
 
-    /// The interventions: `blocks.{l}.hook_resid_post` plus the vector, every row.
+    /// The interventions: `blocks.{l}.hook_resid_post` plus the vector, every
+    /// row; then per block with neurons, `blocks.{l}.mlp.hook_post` with
+    /// those neurons times the factor, every row (one intervention per
+    /// block, plus one more for each further repeat of a neuron).
     pub fn hooks(&self) -> HookSet {
-        let interventions = self
+        let mut interventions: Vec<Intervention> = self
             .layers
             .iter()
             .map(|(&l, v)| Intervention::AddVector {
@@ -174,6 +221,107 @@ impl Steering {
                 rows: RowSet::All,
             })
             .collect();
+        for (&layer, list) in &self.neurons {
+            for round in repeat_rounds(list) {
+                interventions.push(Intervention::ScaleNeurons {
+                    layer,
+                    neurons: round,
+                    factor: self.neuron_factor,
+                    rows: RowSet::All,
+                });
+            }
+        }
         HookSet { captures: Vec::new(), interventions }
+    }
+}
+
+/// `list` split into lists without repeats: the first holds every neuron
+/// once (in first-seen order), the k-th those listed at least k times.
+fn repeat_rounds(list: &[usize]) -> Vec<Vec<usize>> {
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
+    for &n in list {
+        let k = seen.entry(n).or_insert(0);
+        if rounds.len() <= *k {
+            rounds.push(Vec::new());
+        }
+        rounds[*k].push(n);
+        *k += 1;
+    }
+    rounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Architecture, RopeLayout, RopeScaling};
+
+    fn config() -> ModelConfig {
+        ModelConfig {
+            arch: Architecture::Llama,
+            arch_name: "llama".into(),
+            n_layers: 4,
+            dim: 8,
+            n_heads: 2,
+            n_kv_heads: 2,
+            head_dim: 4,
+            ffn_dim: 16,
+            vocab_size: 32,
+            context_length: 64,
+            rms_eps: 1e-5,
+            rope_theta: 10000.0,
+            rope_dim: 4,
+            rope_layout: RopeLayout::Interleaved,
+            rope_scaling: RopeScaling::None,
+            tied_embeddings: true,
+            qk_norm: false,
+            qkv_bias: false,
+        }
+    }
+
+    fn scaled(hooks: &HookSet) -> Vec<(usize, Vec<usize>, f32)> {
+        hooks
+            .interventions
+            .iter()
+            .filter_map(|i| match i {
+                Intervention::ScaleNeurons { layer, neurons, factor, rows: RowSet::All } => {
+                    Some((*layer, neurons.clone(), *factor))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn neurons_become_one_scale_per_block() {
+        let s = Steering::default().with_neurons(&[(2, 5), (0, 3), (2, 1)], 3.0, &config()).unwrap();
+        assert!(!s.is_empty());
+        assert_eq!(scaled(&s.hooks()), vec![(0, vec![3], 3.0), (2, vec![5, 1], 3.0)]);
+        assert_eq!(s.hooks().interventions.len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_neuron_is_scaled_once_per_repeat() {
+        let s = Steering::default().with_neurons(&[(1, 4), (1, 2), (1, 4), (1, 4)], 2.0, &config()).unwrap();
+        assert_eq!(scaled(&s.hooks()), vec![(1, vec![4, 2], 2.0), (1, vec![4], 2.0), (1, vec![4], 2.0)]);
+    }
+
+    #[test]
+    fn vectors_and_neurons_together() {
+        let cv = ControlVector { model_hint: None, directions: BTreeMap::from([(1, vec![1.0; 8])]) };
+        let s = Steering::new(&[(&cv, 2.0)], None, &config()).unwrap().with_neurons(&[(3, 0)], 0.5, &config()).unwrap();
+        let hooks = s.hooks();
+        assert_eq!(hooks.interventions.len(), 2);
+        assert!(matches!(&hooks.interventions[0], Intervention::AddVector { point: HookPoint::ResidPost(1), .. }));
+        assert_eq!(scaled(&hooks), vec![(3, vec![0], 0.5)]);
+    }
+
+    #[test]
+    fn neurons_outside_the_model_are_refused() {
+        let c = config();
+        assert!(Steering::default().with_neurons(&[(4, 0)], 2.0, &c).is_err());
+        assert!(Steering::default().with_neurons(&[(0, 16)], 2.0, &c).is_err());
+        assert!(Steering::default().with_neurons(&[(0, 1)], f32::NAN, &c).is_err());
+        assert!(Steering::default().with_neurons(&[], 2.0, &c).unwrap().is_empty());
     }
 }

@@ -23,6 +23,16 @@
 //! - [`rsa_probe`]: representational similarity analysis of every layer
 //!   against a brain or behaviour RDM or another model's layers ([`rsa`]:
 //!   RDMs, Spearman/Pearson/Kendall, permutation test, bootstrap).
+//! - IRCAN (context-aware neurons): [`neurons`]: neuron lists (JSON, the
+//!   most frequent of per-example bags, a random baseline), applied through
+//!   `kaoshi_model::Steering::with_neurons`; [`ircan_data`]: MemoTrap, COSE
+//!   and ECARE items with their prompts with and without the context;
+//!   [`ircan_eval`]: accuracy and trap rate, greedy or with context-aware
+//!   decoding, under whatever steering the model has; [`ircan_attr`]:
+//!   integrated gradients over the MLP neurons on the CPU gradient backend;
+//!   [`ircan_run`]: attribution over a dataset, journaled; [`ircan_report`]:
+//!   the study and its report. [`journal`]: the resumable JSON-lines
+//!   journals of the long probes.
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -51,11 +61,14 @@ pub mod ifd_probe;
 pub mod ifd_report;
 pub mod ifd_run;
 pub mod ircan_attr;
+pub mod ircan_data;
+pub mod ircan_eval;
 pub mod ircan_report;
 pub mod ircan_run;
 pub mod journal;
 pub mod lape;
 pub mod lape_probe;
+pub mod neurons;
 pub mod pack;
 pub mod prompts;
 pub mod report;

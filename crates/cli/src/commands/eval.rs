@@ -323,7 +323,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         .collect::<Result<Vec<PathBuf>, CliError>>()?;
     let model_path = args.model.clone().unwrap_or_else(default_model);
     let needs_judge = args.judge_model.as_ref().filter(|_| !judged.is_empty());
-    args.steering.layers()?;
+    args.steering.check()?;
     let (mut loaded, judge_loaded) = load_with_judge(&model_path, needs_judge.map(PathBuf::as_path), args.backend)?;
     args.steering.apply(&mut loaded)?;
     let judge_config = match needs_judge {

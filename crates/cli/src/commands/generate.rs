@@ -52,7 +52,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), CliError> {
-    args.steering.layers()?;
+    args.steering.check()?;
     let mut loaded = load_model(&args.model, args.backend)?;
     args.steering.apply(&mut loaded)?;
     let tok = &loaded.tokenizer;

@@ -44,7 +44,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    args.steering.layers()?;
+    args.steering.check()?;
     let mut loaded = load_model(&args.model, args.backend)?;
     args.steering.apply(&mut loaded)?;
     let context_length = with_model!(&loaded.model, |m| m.config().context_length);

@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         (None, Some(path)) => read_requests(path)?,
         (None, None) => return Err(CliError::Usage("give --context and --continuation, or --requests".into())),
     };
-    args.steering.layers()?;
+    args.steering.check()?;
     let mut loaded = load_model(&args.model, args.backend)?;
     args.steering.apply(&mut loaded)?;
     let pb = bar(requests.len() as u64, "scoring");
