@@ -108,7 +108,11 @@ pub fn render(s: &Study) -> Rendered {
             sd(r.sd.map(|x| x.1))
         );
     }
-    let _ = writeln!(md, "\nChosen: h = {}, beta = {} (highest dev accuracy; ties to the lower trap rate).", s.best_h, s.best_beta);
+    let _ = writeln!(
+        md,
+        "\nChosen: h = {}, beta = {} (highest dev accuracy; ties to the lower trap rate).",
+        s.best_h, s.best_beta
+    );
     let _ = writeln!(md, "\n| layer | index | count |\n|---:|---:|---:|");
     for n in &s.neurons.0 {
         let _ = writeln!(md, "| {} | {} | {} |", n.layer, n.index, n.count);

@@ -117,7 +117,8 @@ fn parse_grid(flag: &str, text: &str) -> Result<Vec<f64>, CliError> {
 
 fn parse_layers(text: Option<&str>, n_layers: usize) -> Result<Vec<usize>, CliError> {
     let Some(text) = text else { return Ok((0..n_layers).collect()) };
-    let r = crate::steer::parse_layers(text).map_err(|_| CliError::Usage(format!("--layers {text:?}: expected A-B")))?;
+    let r =
+        crate::steer::parse_layers(text).map_err(|_| CliError::Usage(format!("--layers {text:?}: expected A-B")))?;
     if *r.end() >= n_layers {
         return Err(CliError::Usage(format!("--layers {text}: the model has {n_layers} blocks")));
     }
@@ -164,9 +165,9 @@ fn evaluate(
     label: &str,
 ) -> Result<EvalResult, CliError> {
     let steering = match neurons {
-        Some((list, beta)) => Some(
-            Steering::default().with_neurons(&list.pairs(), beta, m.model.config()).map_err(CliError::Model)?,
-        ),
+        Some((list, beta)) => {
+            Some(Steering::default().with_neurons(&list.pairs(), beta, m.model.config()).map_err(CliError::Model)?)
+        }
         None => None,
     };
     m.model.set_steering(steering);
@@ -230,10 +231,9 @@ pub fn run(a: IrcanArgs) -> Result<(), CliError> {
     let inputs = inputs(&eval_model.tokenizer, task, &attr_items)?;
     let pb = bar(inputs.len() as u64, "attribution");
     let attr_started = Instant::now();
-    let records = ircan_run::attribute_all(&grad, &inputs, &key, a.output.as_deref(), &mut |d, _| {
-        pb.set_position(d as u64)
-    })
-    .map_err(probe_err)?;
+    let records =
+        ircan_run::attribute_all(&grad, &inputs, &key, a.output.as_deref(), &mut |d, _| pb.set_position(d as u64))
+            .map_err(probe_err)?;
     pb.finish_and_clear();
     let attr_seconds = attr_started.elapsed().as_secs_f64();
     drop(grad);
@@ -248,7 +248,8 @@ pub fn run(a: IrcanArgs) -> Result<(), CliError> {
     for (i, &h) in hs.iter().enumerate() {
         let list = NeuronList::most_common(&bags, h);
         for (j, &beta) in betas.iter().enumerate() {
-            let r = evaluate(&mut eval_model, task, &dev, Some((&list, beta)), None, &format!("dev h={h} beta={beta}"))?;
+            let r =
+                evaluate(&mut eval_model, task, &dev, Some((&list, beta)), None, &format!("dev h={h} beta={beta}"))?;
             grid[i][j] = r.accuracy;
             // Highest dev accuracy; ties to the lower trap rate, then the smaller h and beta.
             if best.is_none_or(|(_, _, acc, trap)| r.accuracy > acc || (r.accuracy == acc && r.trap_rate < trap)) {
@@ -284,7 +285,8 @@ pub fn run(a: IrcanArgs) -> Result<(), CliError> {
     if a.cad_alpha != 0.0 {
         let cad = evaluate(&mut eval_model, task, &final_items, None, Some(a.cad_alpha), "CAD")?;
         rows.push(row("CAD", format!("alpha={}", a.cad_alpha), &cad));
-        let both = evaluate(&mut eval_model, task, &final_items, Some((&chosen, beta)), Some(a.cad_alpha), "CAD+IRCAN")?;
+        let both =
+            evaluate(&mut eval_model, task, &final_items, Some((&chosen, beta)), Some(a.cad_alpha), "CAD+IRCAN")?;
         rows.push(row("CAD+IRCAN", format!("alpha={}, h={h}, beta={beta}", a.cad_alpha), &both));
     }
 
@@ -321,7 +323,10 @@ fn finish(
 ) -> Result<(), CliError> {
     let mut doc = serde_json::to_value(study).map_err(|e| CliError::Usage(e.to_string()))?;
     if let Some(map) = doc.as_object_mut() {
-        map.insert("provenance".into(), serde_json::to_value(crate::provenance::of_model(&a.model, m)?).unwrap_or_default());
+        map.insert(
+            "provenance".into(),
+            serde_json::to_value(crate::provenance::of_model(&a.model, m)?).unwrap_or_default(),
+        );
         map.insert(
             "options".into(),
             serde_json::json!({
@@ -331,6 +336,7 @@ fn finish(
             }),
         );
         map.insert("seconds".into(), serde_json::json!(started.elapsed().as_secs_f64()));
+        map.insert("attributions".into(), serde_json::to_value(records).unwrap_or_default());
     }
     let text = serde_json::to_string_pretty(&doc).map_err(|e| CliError::Usage(e.to_string()))?;
     let rendered = ircan_report::render(study);
