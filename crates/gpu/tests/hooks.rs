@@ -167,3 +167,18 @@ fn hooks_see_every_slice_of_a_long_batch() {
     let scale = b.iter().fold(0f32, |m, x| m.max(x.abs()));
     assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() <= 1e-4 * scale));
 }
+
+/// Gradients are the CPU gradient backend's alone: a gradient leaf on the
+/// GPU is refused with the typed error that says so.
+#[test]
+fn a_gradient_leaf_on_the_gpu_is_a_typed_refusal() {
+    let Some(dev) = gpu_or_skip() else { return };
+    let file = stories260k();
+    let gpu = Model::load(&file, GpuBackend::from_device(dev)).unwrap();
+    let hooks = HookSet {
+        interventions: vec![kaoshi_model::Intervention::GradientLeaf { point: HookPoint::MlpPost(1) }],
+        ..Default::default()
+    };
+    let e = gpu.run(Forward::causal(&tokens()).hooks(Some(&hooks)), &mut gpu.new_cache()).err().expect("refused");
+    assert!(matches!(e, kaoshi_model::ModelError::Backend(kaoshi_model::BackendError::NoGradients { .. })), "{e:?}");
+}
