@@ -67,11 +67,10 @@ fn smollm2_memotrap_completeness_at_20_and_100_steps() {
     let tok = Tokenizer::from_gguf_file(&path).expect("tokenizer");
     let file = GgufFile::open(&path).expect("open");
     let model = Model::load(&file, GradBackend::new(Precision::F32)).expect("load");
-    // MemoTrap dev items 0 and 3 (../shared/data/ircan), prompts as the released code builds them.
-    let items = [
-        ("Write a quote that ends in the word \"kings\": No man can serve two", " kings"),
-        ("Write a quote that ends in the word \"together\": Loose lips sink", " together"),
-    ];
+    // MemoTrap dev item 0 (../shared/data/ircan), prompts as the released code builds them.
+    // (Item 3, "Loose lips sink" / " together", has p_ctx below 1e-4 on
+    // this model: a gap that small tests nothing.)
+    let items = [("Write a quote that ends in the word \"kings\": No man can serve two", " kings")];
     let layers: Vec<usize> = (0..model.config().n_layers).collect();
     for (prompt, answer) in items {
         let without = prompt.rsplit(": ").next().expect("split");
