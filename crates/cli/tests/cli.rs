@@ -1,7 +1,9 @@
 //! The `kaoshi` binary end to end: output formats, exit codes, error lines.
 
+mod common;
+
+use common::kaoshi;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 fn shared() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
@@ -11,10 +13,6 @@ fn shared() -> PathBuf {
 
 fn stories() -> String {
     shared().join("fixtures/models/stories260K/stories260K.gguf").display().to_string()
-}
-
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
 }
 
 fn ok(args: &[&str]) -> String {

@@ -1,17 +1,16 @@
 //! `kaoshi eval` end to end: the default demo run, real suites from
 //! ../shared/data, resumption and bad input.
 
+mod common;
+
+use common::kaoshi;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn shared() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
     assert!(p.join("data").is_dir(), "the shared data is missing: expected {}", p.display());
     p
-}
-
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
 }
 
 fn ok(args: &[&str]) -> String {

@@ -1,18 +1,10 @@
 //! `kaoshi eval` in judge mode: the missing-judge error, and a one-item
 //! CValues run judged by stories260K with the judge's provenance recorded.
 
+mod common;
+
+use common::{kaoshi, shared};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
-    assert!(p.exists(), "the shared data is missing: expected {}", p.display());
-    p
-}
-
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
-}
 
 fn out_dir(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("judge-{name}-{}", std::process::id()));

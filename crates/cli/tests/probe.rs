@@ -2,8 +2,11 @@
 //! end on stories260K and FLORES-200 from ../shared: the JSON documents,
 //! the files `--output` writes, and one-line errors for bad input.
 
+mod common;
+
+use common::{fails, kaoshi};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn shared() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
@@ -19,22 +22,10 @@ fn flores() -> String {
     shared().join("data/flores200").display().to_string()
 }
 
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
-}
-
 fn json(args: &[&str]) -> serde_json::Value {
     let out = kaoshi(args);
     assert!(out.status.success(), "kaoshi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = kaoshi(args);
-    assert!(!out.status.success(), "kaoshi {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(err.starts_with("error: ") && err.trim_end().lines().count() == 1 && !err.contains("panicked"), "{err}");
-    err
 }
 
 fn tmp(name: &str) -> PathBuf {

@@ -5,46 +5,19 @@
 //! and bad data lines are one-line errors; `--backend gpu` (lavapipe in CI)
 //! gives the CPU's IFD.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-fn shared(rel: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(rel);
-    assert!(p.exists(), "the shared data is missing: expected {}", p.display());
-    p
-}
+use common::{fails, kaoshi, ok, shared, smollm2};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn stories() -> String {
     shared("fixtures/models/stories260K/stories260K.gguf").display().to_string()
 }
 
-fn smollm2() -> String {
-    let out = Command::new("bash").arg(shared("models/get-smollm2.sh")).output().expect("get-smollm2.sh");
-    assert!(out.status.success(), "get-smollm2.sh failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../probe/tests/fixtures/ifd").join(name).display().to_string()
-}
-
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = kaoshi(args);
-    assert!(out.status.success(), "kaoshi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = kaoshi(args);
-    assert!(!out.status.success(), "kaoshi {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(err.starts_with("error: ") && err.trim_end().lines().count() == 1 && !err.contains("panicked"), "{err}");
-    err
 }
 
 fn tmp(name: &str) -> PathBuf {

@@ -3,8 +3,10 @@
 //! its own RDMs, the files `--output` writes, and one-line errors for bad
 //! targets and stimuli.
 
+mod common;
+
+use common::{fails, kaoshi};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use kaoshi_probe::tensor_file::read_npy;
 
@@ -18,22 +20,10 @@ fn model() -> String {
     shared().join("fixtures/models/stories260K/stories260K.gguf").display().to_string()
 }
 
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
-}
-
 fn json(args: &[&str]) -> serde_json::Value {
     let out = kaoshi(args);
     assert!(out.status.success(), "kaoshi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = kaoshi(args);
-    assert!(!out.status.success(), "kaoshi {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(err.starts_with("error: ") && err.trim_end().lines().count() == 1 && !err.contains("panicked"), "{err}");
-    err
 }
 
 /// A fresh folder with `stimuli.txt`: the first `n` English FLORES-200 sentences.

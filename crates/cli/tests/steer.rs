@@ -5,8 +5,11 @@
 //! another block; `probe emotion` runs ConTrans' evaluation on SmolLM2
 //! (fetched by ../shared/models/get-smollm2.sh); bad input is one line.
 
+mod common;
+
+use common::{fails, kaoshi};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn shared() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
@@ -24,10 +27,6 @@ fn smollm2() -> String {
     String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
 }
 
-fn kaoshi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kaoshi")).args(args).output().expect("run kaoshi")
-}
-
 fn ok(args: &[&str]) -> String {
     let out = kaoshi(args);
     assert!(out.status.success(), "kaoshi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -36,14 +35,6 @@ fn ok(args: &[&str]) -> String {
 
 fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(args)).expect("one JSON document")
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = kaoshi(args);
-    assert!(!out.status.success(), "kaoshi {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(err.starts_with("error: ") && err.trim_end().lines().count() == 1 && !err.contains("panicked"), "{err}");
-    err
 }
 
 fn tmp(name: &str) -> PathBuf {

@@ -251,6 +251,8 @@ pub fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::OpenOptions;
+    use std::io::Write;
 
     fn cand(id: &str, seed: &str, agent: &str) -> Candidate {
         Candidate {
