@@ -23,6 +23,11 @@
 //! - [`rsa_probe`]: representational similarity analysis of every layer
 //!   against a brain or behaviour RDM or another model's layers ([`rsa`]:
 //!   RDMs, Spearman/Pearson/Kendall, permutation test, bootstrap).
+//! - [`importance_probe`]: neuron importance per language by the
+//!   first-order Taylor criterion |Σ a · ∂L/∂a| on the CPU's gradient
+//!   backend, per layer and component (FuxiTranyu, section 6.1;
+//!   [`importance`]: the math; [`importance_run`]: journal and sums;
+//!   [`importance_report`]: report.md and charts).
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -50,6 +55,10 @@ pub mod ifd;
 pub mod ifd_probe;
 pub mod ifd_report;
 pub mod ifd_run;
+pub mod importance;
+pub mod importance_probe;
+pub mod importance_report;
+pub mod importance_run;
 pub mod lape;
 pub mod lape_probe;
 pub mod pack;
