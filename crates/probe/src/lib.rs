@@ -33,6 +33,11 @@
 //!   [`ircan_run`]: attribution over a dataset, journaled; [`ircan_report`]:
 //!   the study and its report. [`journal`]: the resumable JSON-lines
 //!   journals of the long probes.
+//! - [`importance_probe`]: neuron importance per language by the
+//!   first-order Taylor criterion |Σ a · ∂L/∂a| on the CPU's gradient
+//!   backend, per layer and component (FuxiTranyu, section 6.1;
+//!   [`importance`]: the math; [`importance_run`]: journal and sums;
+//!   [`importance_report`]: report.md and charts).
 //! - [`data`]: line-aligned parallel corpora (FLORES-200); [`pack`]: many
 //!   sentences as rows of one pass, each seeing only itself; [`svg`]: the
 //!   reports' charts.
@@ -60,6 +65,10 @@ pub mod ifd;
 pub mod ifd_probe;
 pub mod ifd_report;
 pub mod ifd_run;
+pub mod importance;
+pub mod importance_probe;
+pub mod importance_report;
+pub mod importance_run;
 pub mod ircan_attr;
 pub mod ircan_data;
 pub mod ircan_eval;

@@ -8,6 +8,7 @@ pub mod info;
 pub mod ppl;
 pub mod probe;
 pub mod probe_ifd;
+pub mod probe_importance;
 pub mod probe_ircan;
 pub mod probe_rsa;
 pub mod probe_steer;

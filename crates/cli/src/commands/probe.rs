@@ -1,7 +1,8 @@
 //! `kaoshi probe`: the probes of kaoshi-probe from the command line. This
 //! file holds the multilingual ones (xling, lape, fertility) and what every
 //! probe shares (`emit`, `progress`); `probe_steer` has concept, emotion,
-//! affine and transplant, `probe_rsa` rsa and `probe_ifd` ifd. Each prints
+//! affine and transplant, `probe_rsa` rsa, `probe_ifd` ifd and
+//! `probe_importance` importance. Each prints
 //! one JSON document with `--json`, writes `probe.json`, `report.md` and SVG
 //! charts with `--output DIR`, and otherwise prints the Markdown report.
 
@@ -43,6 +44,8 @@ pub enum Probe {
     Ircan(super::probe_ircan::IrcanArgs),
     /// Representational similarity analysis against brain/behaviour RDMs or another model (Ren et al., COLING 2025).
     Rsa(super::probe_rsa::RsaArgs),
+    /// Neuron importance |Σ a·∂L/∂a| per language, layer and component, on the CPU (FuxiTranyu, section 6.1).
+    Importance(super::probe_importance::ImportanceArgs),
 }
 
 /// What every probe on a model takes.
@@ -154,6 +157,7 @@ pub fn run(probe: Probe) -> Result<(), CliError> {
         Probe::Ifd(a) => super::probe_ifd::run(a),
         Probe::Ircan(a) => super::probe_ircan::run(a),
         Probe::Rsa(a) => super::probe_rsa::run(a),
+        Probe::Importance(a) => super::probe_importance::run(a),
     }
 }
 
