@@ -99,3 +99,33 @@ fn smollm2_memotrap_completeness_at_20_and_100_steps() {
         assert!(errors[1].0 <= 0.1 * errors[1].1.max(1e-3), "{errors:?}");
     }
 }
+
+#[test]
+fn the_reference_weighting_is_alpha_per_step() {
+    let spec = SynthSpec {
+        layers: 2,
+        dim: 64,
+        heads: 4,
+        kv_heads: 2,
+        head_dim: 16,
+        ffn: 96,
+        vocab: 50,
+        ..SynthSpec::small_llama()
+    };
+    let file = GgufFile::from_bytes("tiny", synthetic_bytes(&spec, GgmlDType::F32, 9).expect("model")).expect("opens");
+    let model = Model::load(&file, GradBackend::new(Precision::F64)).expect("load");
+    let (ctx, q) = ([1u32, 9, 14, 3, 22, 7], [1u32, 30, 7]);
+    let run = |steps, mode, points| {
+        attribute(&model, &ctx, &q, 12, &opts(steps, mode, points, vec![0, 1])).expect("attribute")
+    };
+    let scores = |a: &kaoshi_probe::ircan_attr::Attribution| {
+        a.layers.iter().flat_map(|l| l.scores.clone()).collect::<Vec<f32>>()
+    };
+    // One right point: alpha = 1, so both weightings agree.
+    assert_eq!(scores(&run(1, IgMode::Ig, Points::Right)), scores(&run(1, IgMode::IrcanReference, Points::Right)));
+    // One left point: alpha = 0 weighs the only step by 0.
+    assert!(scores(&run(1, IgMode::IrcanReference, Points::Left)).iter().all(|&s| s == 0.0));
+    assert!(scores(&run(1, IgMode::Ig, Points::Left)).iter().any(|&s| s != 0.0));
+    // Four right points: the reference sum weighs later (larger) steps more, so it differs from ig.
+    assert_ne!(scores(&run(4, IgMode::Ig, Points::Right)), scores(&run(4, IgMode::IrcanReference, Points::Right)));
+}
