@@ -286,6 +286,38 @@ pub fn shares(per_component: &BTreeMap<&'static str, Vec<f64>>) -> BTreeMap<&'st
     per_component.iter().map(|(&k, v)| (k, v.iter().map(|x| x * scale).collect())).collect()
 }
 
+/// One sentence's importances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceScores {
+    /// Its mean next-token loss (nats).
+    pub loss: f64,
+    /// Tokens in the pass (BOS included).
+    pub tokens: usize,
+    /// `[layer][site index][neuron]`: each neuron's importance.
+    pub neurons: Vec<Vec<Vec<f64>>>,
+}
+
+impl SentenceScores {
+    /// `[layer][site]`: the sum over each site's neurons.
+    pub fn site_sums(&self) -> Vec<[f64; 9]> {
+        self.neurons
+            .iter()
+            .map(|sites| {
+                let mut s = [0.0; 9];
+                for (o, n) in s.iter_mut().zip(sites) {
+                    *o = n.iter().sum();
+                }
+                s
+            })
+            .collect()
+    }
+
+    /// `[layer][neuron]` of one site.
+    pub fn of(&self, site: Site) -> Vec<Vec<f64>> {
+        self.neurons.iter().map(|s| s[site.index()].clone()).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

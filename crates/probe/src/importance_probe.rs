@@ -24,43 +24,11 @@ use serde::Serialize;
 
 use crate::data::ParallelCorpus;
 use crate::error::ProbeError;
-use crate::importance::{Component, LanguageSums, Site, TopNeuron, importance, shares};
+use crate::importance::{Component, LanguageSums, SentenceScores, Site, TopNeuron, importance, shares};
 use crate::importance_run::{Record, RunState};
 
 /// MLP neurons listed per language.
 pub const TOP_NEURONS: usize = 20;
-
-/// One sentence's importances.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SentenceScores {
-    /// Its mean next-token loss (nats).
-    pub loss: f64,
-    /// Tokens in the pass (BOS included).
-    pub tokens: usize,
-    /// `[layer][site index][neuron]`: each neuron's importance.
-    pub neurons: Vec<Vec<Vec<f64>>>,
-}
-
-impl SentenceScores {
-    /// `[layer][site]`: the sum over each site's neurons.
-    pub fn site_sums(&self) -> Vec<[f64; 9]> {
-        self.neurons
-            .iter()
-            .map(|sites| {
-                let mut s = [0.0; 9];
-                for (o, n) in s.iter_mut().zip(sites) {
-                    *o = n.iter().sum();
-                }
-                s
-            })
-            .collect()
-    }
-
-    /// `[layer][neuron]` of one site.
-    pub fn of(&self, site: Site) -> Vec<Vec<f64>> {
-        self.neurons.iter().map(|s| s[site.index()].clone()).collect()
-    }
-}
 
 /// Tokens of a sentence: BOS as the tokenizer adds it, then the text.
 pub fn encode(tok: &Tokenizer, text: &str) -> Result<Vec<u32>, ProbeError> {

@@ -22,8 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::ProbeError;
-use crate::importance::{LanguageSums, Site};
-use crate::importance_probe::SentenceScores;
+use crate::importance::{LanguageSums, SentenceScores, Site};
 
 /// The journal's file name in the output folder.
 pub const JOURNAL: &str = "importance_journal.jsonl";
