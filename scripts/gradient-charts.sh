@@ -7,7 +7,7 @@
 #                   whole set attributed (20 steps, `ig`), the grid
 #                   h in {1,2,4,8,16} x beta in {2,5,10,20} on the first 100
 #                   dev examples, the methods on the first 100 test examples
-# - ircan-cose:     the same on COSE_KRE with 60 examples each
+# - ircan-cose:     the same on COSE_KRE with 40 examples each
 # - importance:     `probe importance` on 20 FLORES-200 sentences of five
 #                   languages
 #
@@ -40,7 +40,7 @@ clean() {
 }
 grid=(--h 1,2,4,8,16 --beta 2,5,10,20)
 timed ircan-memotrap probe ircan --model "$model" --data ../shared/data/ircan --task memotrap --limit 100 "${grid[@]}"
-timed ircan-cose probe ircan --model "$model" --data ../shared/data/ircan --task cose --limit 60 "${grid[@]}"
+timed ircan-cose probe ircan --model "$model" --data ../shared/data/ircan --task cose --limit 40 "${grid[@]}"
 timed importance probe importance --model "$model" --data ../shared/data/flores200 \
     --langs eng_Latn,zho_Hans,fra_Latn,arb_Arab,hin_Deva --limit 20
 clean "$out"

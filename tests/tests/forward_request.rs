@@ -57,7 +57,7 @@ fn hooks_that_change_nothing_change_no_bit() {
     };
     let (hooked, got) = run(&model, &PROMPT, Some(&hooks));
     assert_eq!(hooked.data, plain.data, "a no-op hook changed the logits");
-    assert_eq!(got.len(), (13 * LAYERS + 2) * PROMPT.len());
+    assert_eq!(got.len(), (HookPoint::of_block(0).len() * LAYERS + 2) * PROMPT.len());
 }
 
 /// Two copies of one prompt as rows of one batch (the second sees only its
