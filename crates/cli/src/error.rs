@@ -38,6 +38,9 @@ pub enum CliError {
     /// A probe failed.
     #[error(transparent)]
     Probe(#[from] kaoshi_probe::ProbeError),
+    /// The quantization study failed.
+    #[error(transparent)]
+    Study(#[from] kaoshi_study::StudyError),
     /// A suite's published files could not be fetched.
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),

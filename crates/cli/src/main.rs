@@ -53,6 +53,8 @@ enum Command {
     Probe(commands::probe::Probe),
     /// Write the activations of named hook points as safetensors or .npz.
     Activations(commands::activations::Args),
+    /// Compare quantized variants with a reference: KL divergence, perplexity, suites, speed; report.md.
+    QuantStudy(commands::quant_study::Args),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -68,6 +70,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report(a) => commands::report::run(a),
         Command::Probe(p) => commands::probe::run(p),
         Command::Activations(a) => commands::activations::run(a),
+        Command::QuantStudy(a) => commands::quant_study::run(a),
     }
 }
 

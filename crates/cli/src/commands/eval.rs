@@ -131,7 +131,7 @@ fn expand(names: &[String]) -> Result<(Vec<&'static dyn Suite>, Groups), CliErro
 
 /// The folder of suite `name` inside a `--data` folder holding several
 /// suites: the suite's name, or the name its published folder goes by.
-fn suite_folder(parent: &Path, name: &str) -> PathBuf {
+pub(crate) fn suite_folder(parent: &Path, name: &str) -> PathBuf {
     const ALIASES: &[(&str, &str)] = &[
         ("gaokao", "gaokao-bench"),
         ("gaokao-subjective", "gaokao-bench"),
@@ -189,7 +189,7 @@ fn list(data: Option<&Path>) {
 
 /// The cache folder of suite `name`, fetched from its pinned published files
 /// where they are not cached yet.
-fn fetch_suite(name: &str, homepage: &str, offline: bool) -> Result<PathBuf, CliError> {
+pub(crate) fn fetch_suite(name: &str, homepage: &str, offline: bool) -> Result<PathBuf, CliError> {
     let src = kaoshi_eval::sources::find(name).ok_or_else(|| {
         CliError::Usage(format!(
             "suite {name} has no pinned published files: give --data PATH (published at {homepage})"

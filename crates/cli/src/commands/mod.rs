@@ -12,6 +12,8 @@ pub mod probe_importance;
 pub mod probe_ircan;
 pub mod probe_rsa;
 pub mod probe_steer;
+pub mod quant_study;
+mod quant_study_steps;
 pub mod report;
 pub mod score;
 pub mod synth;
