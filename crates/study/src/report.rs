@@ -166,8 +166,8 @@ fn fidelity_tables(md: &mut String, doc: &StudyDoc) {
         "Over the compared positions of each text, as `llama-perplexity --kl-divergence` reports them: \
          the KL divergence of each variant's next-token distribution from the reference's (nats), the share \
          of positions with the reference's most likely token, Δp = p(variant) − p(reference) of the correct \
-         token, and ln(PPL(Q)/PPL(ref)) over these positions. ± is one standard error (0 with ten \
-         positions or fewer)."
+         token, and ln(PPL(Q)/PPL(ref)) over these positions. ± is one standard error as llama.cpp \
+         computes it (0 for the means over ten positions or fewer)."
     );
     let head: Vec<String> = [
         "variant",
@@ -259,7 +259,7 @@ fn proxy_section(md: &mut String, doc: &StudyDoc, charts: &[Chart]) {
     let _ = writeln!(
         md,
         "Jin et al. (\"A Comprehensive Evaluation of Quantization Strategies for Large Language Models\", \
-         Findings of ACL 2024) find that perplexity can stand in for benchmark scores of quantized models: \
+         Findings of ACL 2024, arXiv:2402.16775) find that perplexity can stand in for benchmark scores of quantized models: \
          the mean |r| between average perplexity and their metrics is {PAPER_MEAN_ABS_R:.2}. Here: Pearson's r \
          and Spearman's ρ between each model's mean perplexity over the texts and each metric, over the \
          models that have both (the reference included)."
