@@ -1,8 +1,9 @@
 //! Charts as standalone SVG documents, for the probes' reports: a line
 //! chart ([`line_chart`]; with whiskers, [`interval_chart`]), a heat map
-//! with the values written in the cells ([`heatmap`]) and grouped bars
-//! ([`bar_chart`]). Plain text, no scripts, readable in any browser or
-//! Markdown viewer.
+//! with the values written in the cells ([`heatmap`]), grouped bars
+//! ([`bar_chart`]) and labelled points on two numeric axes, the y axis
+//! linear or logarithmic, with least-squares lines ([`scatter_chart`]).
+//! Plain text, no scripts, readable in any browser or Markdown viewer.
 
 use std::fmt::Write as _;
 
@@ -284,6 +285,227 @@ pub fn bar_chart(title: &str, y_label: &str, groups: &[String], series: &[(Strin
     out
 }
 
+/// A numeric axis: `lo..hi`, linear or base-10 logarithmic (then both
+/// ends positive).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Axis {
+    /// The value at the axis' start.
+    pub lo: f64,
+    /// The value at its end.
+    pub hi: f64,
+    /// Logarithmic.
+    pub log: bool,
+}
+
+impl Axis {
+    /// An axis over the finite values (the positive ones when `log`),
+    /// widened to round ticks: whole steps, or whole decades when `log`.
+    pub fn covering(values: impl Iterator<Item = f64>, log: bool) -> Axis {
+        if log {
+            let (lo, hi) = range(values.filter(|v| *v > 0.0).map(f64::log10));
+            let (a, b) = (lo.floor(), hi.ceil());
+            Axis { lo: 10f64.powf(a), hi: 10f64.powf(if b > a { b } else { a + 1.0 }), log }
+        } else {
+            let (lo, hi) = nice_range(values);
+            Axis { lo, hi, log }
+        }
+    }
+
+    /// Where `v` lies on the axis, 0 at `lo` to 1 at `hi` (outside for
+    /// values beyond; NaN for a non-positive value on a log axis).
+    pub fn fraction(&self, v: f64) -> f64 {
+        if self.log {
+            if v <= 0.0 {
+                return f64::NAN;
+            }
+            (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
+        } else {
+            (v - self.lo) / (self.hi - self.lo)
+        }
+    }
+
+    /// Values to write on the axis: round steps, or on a log axis the
+    /// powers of ten (with 2 and 5 times them over at most two decades).
+    pub fn ticks(&self) -> Vec<f64> {
+        if !self.log {
+            return ticks(self.lo, self.hi);
+        }
+        let (a, b) = (self.lo.log10().round() as i32, self.hi.log10().round() as i32);
+        let mults: &[f64] = if b - a <= 2 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+        let mut out = Vec::new();
+        for e in a..=b {
+            for m in mults {
+                let v = m * 10f64.powi(e);
+                if v <= self.hi * (1.0 + 1e-9) {
+                    out.push(v);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `range` of the finite values, widened to whole steps.
+fn nice_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = range(values);
+    nice(lo, hi)
+}
+
+fn fmt_axis(v: f64, log: bool) -> String {
+    if !log || v <= 0.0 {
+        return fmt_tick(v);
+    }
+    let mut e = v.log10().floor();
+    let mut m = v / 10f64.powf(e);
+    if m >= 9.5 {
+        (m, e) = (m / 10.0, e + 1.0);
+    }
+    if (-2.0..5.0).contains(&e) { format!("{v:.0$}", (-e).max(0.0) as usize) } else { format!("{m:.0}e{e:.0}") }
+}
+
+/// One series of a scatter chart: points `(x, y, label)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScatterSeries {
+    /// The legend's name.
+    pub name: String,
+    /// The points; one with a non-finite coordinate (or a non-positive y
+    /// on a log axis) is left out.
+    pub points: Vec<(f64, f64, String)>,
+}
+
+/// The text and scales of a scatter chart.
+#[derive(Debug, Clone, Default)]
+pub struct ScatterSpec<'a> {
+    /// The title.
+    pub title: &'a str,
+    /// A line under the title ("Pearson r = ... (n = ...)"); empty for none.
+    pub subtitle: &'a str,
+    /// The x axis' name.
+    pub x_label: &'a str,
+    /// The y axis' name.
+    pub y_label: &'a str,
+    /// A base-10 logarithmic y axis.
+    pub log_y: bool,
+    /// A dashed least-squares line per series with two or more distinct
+    /// x (fitted to log10 y on a log axis, so straight on the chart).
+    pub fit: bool,
+}
+
+/// The scatter chart's plot area starts lower, below the subtitle.
+const SCATTER_TOP: f64 = 54.0;
+
+/// The plotted points of a series: finite, and positive y on a log axis.
+fn plotted(s: &ScatterSeries, log_y: bool) -> impl Iterator<Item = &(f64, f64, String)> {
+    s.points.iter().filter(move |(x, y, _)| x.is_finite() && y.is_finite() && (!log_y || *y > 0.0))
+}
+
+/// Least squares `y = a + b x` over the pairs, if x varies.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    let (mx, my) = (points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (points.len() >= 2 && sxx > 1e-12 * (1.0 + mx * mx)).then(|| (my - sxy / sxx * mx, sxy / sxx))
+}
+
+/// Labelled points on numeric x and y axes, one colour per series, with
+/// a legend when there is more than one series.
+pub fn scatter_chart(spec: &ScatterSpec, series: &[ScatterSeries]) -> String {
+    let mut out = String::new();
+    header(&mut out, W, H, spec.title);
+    if !spec.subtitle.is_empty() {
+        let _ = write!(
+            out,
+            r##"<text x="{}" y="40" text-anchor="middle" fill="#555">{}</text>"##,
+            W / 2.0,
+            esc(spec.subtitle)
+        );
+    }
+    let all = || series.iter().flat_map(|s| plotted(s, spec.log_y));
+    let xa = Axis::covering(all().map(|p| p.0), false);
+    let ya = Axis::covering(all().map(|p| p.1), spec.log_y);
+    let (x0, x1, y0, y1) = (LEFT, W - RIGHT, SCATTER_TOP, H - BOTTOM);
+    let px = |v: f64| x0 + (x1 - x0) * xa.fraction(v);
+    let py = |v: f64| y1 - (y1 - y0) * ya.fraction(v);
+    for t in ya.ticks() {
+        let y = py(t);
+        let _ = write!(
+            out,
+            r##"<line x1="{x0}" x2="{x1}" y1="{y:.1}" y2="{y:.1}" stroke="#e5e5e5"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
+            x0 - 6.0,
+            y + 4.0,
+            fmt_axis(t, spec.log_y)
+        );
+    }
+    for t in xa.ticks() {
+        let x = px(t);
+        let _ = write!(
+            out,
+            r##"<line x1="{x:.1}" x2="{x:.1}" y1="{y0}" y2="{y1}" stroke="#f0f0f0"/><text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"##,
+            y1 + 18.0,
+            fmt_tick(t)
+        );
+    }
+    let _ = write!(
+        out,
+        r##"<rect x="{x0}" y="{y0}" width="{}" height="{}" fill="none" stroke="#999"/>"##,
+        x1 - x0,
+        y1 - y0
+    );
+    let _ = write!(
+        out,
+        r#"<text transform="translate(16 {}) rotate(-90)" text-anchor="middle">{}</text><text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+        (y0 + y1) / 2.0,
+        esc(spec.y_label),
+        (x0 + x1) / 2.0,
+        H - 12.0,
+        esc(spec.x_label)
+    );
+    let _ = write!(
+        out,
+        r#"<clipPath id="plot"><rect x="{x0}" y="{y0}" width="{}" height="{}"/></clipPath>"#,
+        x1 - x0,
+        y1 - y0
+    );
+    for (k, s) in series.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        let pts: Vec<(f64, f64)> =
+            plotted(s, spec.log_y).map(|(x, y, _)| (*x, if spec.log_y { y.log10() } else { *y })).collect();
+        if let Some((a, b)) = least_squares(&pts).filter(|_| spec.fit) {
+            // Far outside the plot the line is clipped anyway; kept finite.
+            let at = |x: f64| {
+                let v = a + b * x;
+                let (lo, hi) = (ya.lo.log10(), ya.hi.log10());
+                let f = if spec.log_y { (v - lo) / (hi - lo) } else { ya.fraction(v) };
+                (y1 - (y1 - y0) * f).clamp(-1e4, 1e4)
+            };
+            let _ = write!(
+                out,
+                r#"<path d="M{:.1},{:.1} L{:.1},{:.1}" stroke="{colour}" stroke-dasharray="5 4" fill="none" clip-path="url(#plot)"/>"#,
+                x0,
+                at(xa.lo),
+                x1,
+                at(xa.hi)
+            );
+        }
+        for (x, y, label) in plotted(s, spec.log_y) {
+            let (cx, cy) = (px(*x), py(*y));
+            let _ = write!(
+                out,
+                r##"<circle cx="{cx:.1}" cy="{cy:.1}" r="4" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#333">{}</text>"##,
+                cx + 6.0,
+                cy - 5.0,
+                esc(label)
+            );
+        }
+    }
+    if series.len() > 1 {
+        legend(&mut out, &series.iter().map(|s| s.name.as_str()).collect::<Vec<_>>());
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,5 +536,69 @@ mod tests {
         );
         assert_eq!(w.matches("<path").count(), 1 + 2, "the line and two whiskers (one has no lower bound)");
         assert!(w.contains("L610.0,40.0 "), "the axis reaches the highest bound, 1.2, at the plot's top: {w}");
+    }
+
+    /// The `(cx, cy)` of every point drawn, in order.
+    fn circles(svg: &str) -> Vec<(f64, f64)> {
+        svg.split("<circle cx=\"")
+            .skip(1)
+            .map(|t| {
+                let cx: f64 = t[..t.find('"').unwrap()].parse().unwrap();
+                let t = &t[t.find("cy=\"").unwrap() + 4..];
+                (cx, t[..t.find('"').unwrap()].parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn log_axis_puts_larger_values_higher_and_spans_decades() {
+        let a = Axis::covering([2e-4, 0.03, 0.9].into_iter(), true);
+        assert_eq!((a.lo, a.hi), (1e-4, 1.0));
+        assert!(a.fraction(0.1) > a.fraction(1e-3));
+        assert!((a.fraction(1e-2) - 0.5).abs() < 1e-12, "1e-2 is halfway between 1e-4 and 1 on a log axis");
+        assert!(a.fraction(-1.0).is_nan());
+        assert_eq!(a.ticks().len(), 5, "{:?}", a.ticks());
+        let s = scatter_chart(
+            &ScatterSpec { title: "kld", x_label: "bpw", y_label: "KLD", log_y: true, ..Default::default() },
+            &[ScatterSeries {
+                name: "KLD".into(),
+                points: vec![(4.5, 0.2, "Q4".into()), (8.5, 0.001, "Q8".into()), (6.5, 0.0, "zero".into())],
+            }],
+        );
+        let c = circles(&s);
+        assert_eq!(c.len(), 2, "the zero has no place on a log axis");
+        assert!(c[0].1 < c[1].1, "0.2 is drawn above 0.001 (smaller y in SVG): {c:?}");
+        assert!(c[0].0 < c[1].0, "4.5 bits left of 8.5");
+        assert!(s.contains(">1e-3<") && !s.contains(">zero<"));
+    }
+
+    #[test]
+    fn scatter_skips_non_finite_values_and_fits_a_line() {
+        let spec = ScatterSpec {
+            title: "ppl vs acc",
+            subtitle: "Pearson r = -0.93 (n = 3)",
+            x_label: "perplexity",
+            y_label: "acc",
+            fit: true,
+            ..Default::default()
+        };
+        let pts = vec![
+            (10.0, 0.5, "a<b".into()),
+            (12.0, 0.45, "B".into()),
+            (f64::NAN, 0.3, "nan-x".into()),
+            (20.0, f64::INFINITY, "inf-y".into()),
+            (30.0, 0.2, "C".into()),
+        ];
+        let s = scatter_chart(&spec, &[ScatterSeries { name: "acc".into(), points: pts }]);
+        assert!(s.starts_with("<svg") && s.trim_end().ends_with("</svg>"));
+        assert!(!s.contains("NaN") && !s.contains("inf"), "{s}");
+        assert!(s.contains("a&lt;b") && s.contains(">B<") && s.contains("Pearson r = -0.93 (n = 3)"));
+        assert_eq!(circles(&s).len(), 3);
+        assert_eq!(s.matches("stroke-dasharray").count(), 1, "one fitted line");
+        let (a, b) = least_squares(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-12 && (b - 2.0).abs() < 1e-12);
+        assert!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]).is_none(), "x does not vary");
+        let empty = scatter_chart(&spec, &[]);
+        assert!(empty.trim_end().ends_with("</svg>") && !empty.contains("NaN"));
     }
 }

@@ -17,8 +17,10 @@
 //! - [`reference`]: the reference's log-probabilities on disk, streamed.
 //! - [`correlate`]: Pearson and Spearman between mean perplexity and each
 //!   metric, with n.
-//! - [`doc`]: `study.json`; [`report`]: `report.md` and its charts.
+//! - [`doc`]: `study.json`; [`report`]: `report.md`, with the charts of
+//!   [`charts`].
 
+pub mod charts;
 pub mod correlate;
 pub mod doc;
 pub mod error;
