@@ -12,6 +12,7 @@ pub mod probe_importance;
 pub mod probe_ircan;
 pub mod probe_rsa;
 pub mod probe_steer;
+pub mod quantize;
 pub mod report;
 pub mod score;
 pub mod synth;
