@@ -31,7 +31,7 @@ use candle_core::quantized::QTensor;
 use candle_core::{Device, Tensor};
 use kaoshi_formats::{FormatError, GgmlDType, GgufFile, GgufWriter, TensorInfo, Value, WriteError};
 
-use crate::ggml::{candle_dtype, read_qtensor};
+use crate::ggml::{candle_dtype, qtensor_from_bytes};
 use crate::synth::matrix_type;
 
 /// The types `kaoshi quantize` writes, from the widest to the narrowest.
@@ -268,7 +268,8 @@ pub fn plan(file: &GgufFile, opts: &Options) -> Result<Plan, QuantizeError> {
 }
 
 /// The values of tensor `name` of `file` as f32, row-major (floats are
-/// converted exactly, quantized blocks decoded by candle).
+/// converted exactly, quantized blocks decoded by candle a chunk of rows at
+/// a time, so that only the f32 values and the file's bytes are held whole).
 pub fn dequantize(file: &GgufFile, name: &str) -> Result<Vec<f32>, QuantizeError> {
     let entry = file.require_tensor(name)?;
     if entry.dtype == GgmlDType::F32 || (entry.shape.len() == 1 && is_float(entry.dtype)) {
@@ -279,8 +280,18 @@ pub fn dequantize(file: &GgufFile, name: &str) -> Result<Vec<f32>, QuantizeError
         tensor: name.to_string(),
         message: e.to_string(),
     };
-    let q = read_qtensor(file, name)?;
-    q.dequantize(&Device::Cpu).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1::<f32>()).map_err(convert)
+    let bytes = file.read_tensor_bytes(name)?;
+    let cols = entry.shape.last().copied().unwrap_or(1).max(1);
+    let row_bytes = cols / entry.dtype.block_size() * entry.dtype.type_size();
+    let chunk_rows = (CHUNK_VALUES / cols).max(1);
+    let mut out = Vec::with_capacity(entry.elem_count());
+    for chunk in bytes.chunks(chunk_rows * row_bytes.max(1)) {
+        let rows = chunk.len() / row_bytes.max(1);
+        let q = qtensor_from_bytes(entry.dtype, chunk, vec![rows, cols]).map_err(convert)?;
+        let values = q.dequantize(&Device::Cpu).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1::<f32>());
+        out.extend(values.map_err(convert)?);
+    }
+    Ok(out)
 }
 
 /// `values` (rows of `cols`) as the bytes of `dtype`, quantized by candle in

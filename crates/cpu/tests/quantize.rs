@@ -325,3 +325,22 @@ fn bad_requests_are_errors() {
     ));
     let _ = std::fs::remove_file(&model);
 }
+
+/// A quantized tensor larger than one dequantizing chunk (2^20 values)
+/// decodes chunk by chunk to what candle decodes whole.
+#[test]
+fn chunked_dequantize_equals_whole() {
+    let (rows, cols) = (4099, 320);
+    let values = gaussian(rows * cols, 17);
+    let bytes = quantize_rows(&values, cols, GgmlDType::Q5_1, 2).unwrap();
+    let path = tmp("chunked");
+    let info = TensorInfo { name: "w".into(), shape: vec![rows, cols], dtype: GgmlDType::Q5_1 };
+    let mut w = GgufWriter::new(std::fs::File::create(&path).unwrap(), &[], vec![info]).unwrap();
+    w.write_tensor("w", &bytes).unwrap();
+    w.finish().unwrap();
+    let file = GgufFile::open(&path).unwrap();
+    let whole = kaoshi_cpu::ggml::read_qtensor(&file, "w").unwrap();
+    let whole = whole.dequantize(&candle_core::Device::Cpu).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    assert!(dequantize(&file, "w").unwrap() == whole);
+    let _ = std::fs::remove_file(&path);
+}
