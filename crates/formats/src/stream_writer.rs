@@ -28,8 +28,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use crate::dtype::GgmlDType;
-use crate::value::Value;
-use crate::writer::{put_str, put_value, type_id};
+use crate::value::{Value, put_str, put_value, type_id};
 
 /// The data alignment when the metadata has no `general.alignment` (ggml
 /// `GGUF_DEFAULT_ALIGNMENT`, gguf.h).
