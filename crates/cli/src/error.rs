@@ -35,6 +35,9 @@ pub enum CliError {
     /// A suite's data is unusable.
     #[error(transparent)]
     Data(#[from] kaoshi_eval::DataError),
+    /// Quantizing a model failed.
+    #[error(transparent)]
+    Quantize(#[from] kaoshi_cpu::quantize::QuantizeError),
     /// A probe failed.
     #[error(transparent)]
     Probe(#[from] kaoshi_probe::ProbeError),

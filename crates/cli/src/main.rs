@@ -41,6 +41,8 @@ enum Command {
     Ppl(commands::ppl::Args),
     /// Write a model of a real architecture with seeded random weights.
     Synth(commands::synth::Args),
+    /// Rewrite a model's weights in another type (F32, F16, Q8_0, Q6_K .. Q2_K), keeping its metadata.
+    Quantize(commands::quantize::Args),
     /// Measure prefill and decode speed.
     Bench(commands::bench::Args),
     /// Run benchmark suites and write results.json, samples and a report.
@@ -65,6 +67,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Score(a) => commands::score::run(a),
         Command::Ppl(a) => commands::ppl::run(a),
         Command::Synth(a) => commands::synth::run(a),
+        Command::Quantize(a) => commands::quantize::run(a),
         Command::Bench(a) => commands::bench::run(a),
         Command::Eval(a) => commands::eval::run(a),
         Command::Report(a) => commands::report::run(a),

@@ -1,6 +1,6 @@
 //! kaoshi's GGUF types as candle's: a tensor type ([`candle_dtype`]) and a
-//! metadata value ([`candle_value`]), and one tensor of a file as a candle
-//! `QTensor` ([`read_qtensor`]).
+//! metadata value ([`candle_value`]), and one tensor of a file (or some of
+//! its rows) as a candle `QTensor` ([`read_qtensor`], [`qtensor_from_bytes`]).
 
 use candle_core::quantized::{GgmlDType as Candle, QTensor, ggml_file, gguf_file};
 use kaoshi_formats::{FormatError, GgmlDType, GgufFile, Value};
@@ -51,10 +51,15 @@ pub fn candle_value(v: &Value) -> gguf_file::Value {
 pub fn read_qtensor(file: &GgufFile, name: &str) -> Result<QTensor, FormatError> {
     let entry = file.require_tensor(name)?;
     let bytes = file.read_tensor_bytes(name)?;
-    ggml_file::qtensor_from_ggml(candle_dtype(entry.dtype), &bytes, entry.shape.clone(), &candle_core::Device::Cpu)
-        .map_err(|e| FormatError::Decode {
-            path: file.path().to_path_buf(),
-            tensor: name.to_string(),
-            message: e.to_string(),
-        })
+    qtensor_from_bytes(entry.dtype, &bytes, entry.shape.clone()).map_err(|e| FormatError::Decode {
+        path: file.path().to_path_buf(),
+        tensor: name.to_string(),
+        message: e.to_string(),
+    })
+}
+
+/// The bytes of a tensor (or of whole rows of one) of type `dtype` and
+/// shape `shape` (outermost first) as a candle [`QTensor`] on the CPU.
+pub fn qtensor_from_bytes(dtype: GgmlDType, bytes: &[u8], shape: Vec<usize>) -> candle_core::Result<QTensor> {
+    ggml_file::qtensor_from_ggml(candle_dtype(dtype), bytes, shape, &candle_core::Device::Cpu)
 }

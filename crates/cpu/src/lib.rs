@@ -11,8 +11,10 @@
 //! respect to activations marked by a `GradientLeaf` hook.
 //!
 //! candle is this crate's alone: [`ggml`] turns kaoshi's GGUF types into
-//! candle's, and [`synth`] writes synthetic models of real architectures
-//! (seeded random weights quantized by candle) for tests and benchmarks.
+//! candle's, [`synth`] writes synthetic models of real architectures
+//! (seeded random weights quantized by candle) for tests and benchmarks,
+//! and [`quantize`] rewrites a model's weights in another type
+//! (`kaoshi quantize`), streaming tensor by tensor.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), kaoshi_model::ModelError> {
@@ -26,6 +28,7 @@ mod backend;
 mod elementwise;
 pub mod ggml;
 pub mod grad;
+pub mod quantize;
 pub mod synth;
 
 pub use backend::CpuBackend;

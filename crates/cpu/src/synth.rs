@@ -192,18 +192,22 @@ fn byte_vocab(n: usize) -> Vec<(String, Value)> {
 /// K-quant blocks hold 256 values; for rows that are not a multiple of 256
 /// llama.cpp falls back to a 32-value type (`llama-quant.cpp`, "falling back
 /// to"): Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0, and Q2_K/Q3_K to IQ4_NL,
-/// which candle lacks, so Q4_0 stands in for it here.
+/// which candle lacks, so Q4_0 stands in for it here. Rows that even the
+/// 32-value type does not fit are stored as F16, as llama.cpp does after
+/// its fallback (for a 32-value type asked for directly, where llama.cpp
+/// stops with an error, kaoshi takes the same F16 step).
 pub fn matrix_type(dtype: GgmlDType, row_len: usize) -> GgmlDType {
     if row_len % dtype.block_size() == 0 {
         return dtype;
     }
-    match dtype {
+    let fallback = match dtype {
         GgmlDType::Q2K | GgmlDType::Q3K => GgmlDType::Q4_0,
         GgmlDType::Q4K => GgmlDType::Q5_0,
         GgmlDType::Q5K => GgmlDType::Q5_1,
         GgmlDType::Q6K | GgmlDType::Q8K => GgmlDType::Q8_0,
         other => other,
-    }
+    };
+    if row_len % fallback.block_size() == 0 { fallback } else { GgmlDType::F16 }
 }
 
 /// Writes a synthetic model. Matrices are stored as `dtype` (norms and
@@ -280,7 +284,8 @@ fn build(
         None => byte_vocab(spec.vocab),
     };
     for (what, v) in [("dim", spec.dim), ("ffn", spec.ffn), ("heads*head_dim", spec.heads * spec.head_dim)] {
-        if v % matrix_type(dtype, v).block_size() != 0 {
+        // A synthetic model takes no F16 step: its shapes are chosen to fit.
+        if matrix_type(dtype, v) == GgmlDType::F16 && dtype != GgmlDType::F16 {
             return Err(err(out, format!("{what} = {v} is not a multiple of the blocks of the chosen type")));
         }
     }

@@ -350,13 +350,16 @@ impl HeaderReader<'_> {
             }
         }
         let mut kv = HashMap::with_capacity(n_kv as usize);
+        let mut order = Vec::with_capacity(n_kv as usize);
         for _ in 0..n_kv {
             let key = self.string("metadata key")?;
             let type_id = self.u32(&key)?;
             let value = self.value(type_id, 0, &key)?;
-            kv.insert(key, value);
+            if kv.insert(key.clone(), value).is_none() {
+                order.push(key);
+            }
         }
-        let metadata = Metadata::new(self.path.clone(), kv);
+        let metadata = Metadata::new(self.path.clone(), kv, order);
         let mut raw = Vec::with_capacity(n_tensors as usize);
         for _ in 0..n_tensors {
             let name = self.string("tensor name")?;

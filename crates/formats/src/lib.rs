@@ -17,7 +17,8 @@
 //! are no paths).
 //!
 //! Small files of F32 tensors (control vectors) are written with
-//! [`gguf_bytes`].
+//! [`gguf_bytes`]; whole models of any tensor type stream out tensor by
+//! tensor through [`GgufWriter`] (`kaoshi quantize`).
 //!
 //! Tensor payloads are read on demand ([`GgufFile::read_tensor_bytes`]), one tensor
 //! at a time, so a backend can move each weight to its own memory without the
@@ -28,6 +29,7 @@ mod error;
 mod gguf;
 mod metadata;
 mod source;
+mod stream_writer;
 mod value;
 mod writer;
 
@@ -36,5 +38,6 @@ pub use error::FormatError;
 pub use gguf::{GgufFile, GgufVersion, TensorEntry};
 pub use metadata::Metadata;
 pub use source::{ByteSource, FileSource, MemorySource};
+pub use stream_writer::{DEFAULT_ALIGNMENT, GgufWriter, TensorInfo, WriteError};
 pub use value::Value;
 pub use writer::{F32Tensor, gguf_bytes};

@@ -12,16 +12,23 @@ use crate::value::Value;
 pub struct Metadata {
     path: PathBuf,
     kv: HashMap<String, Value>,
+    /// The keys in the file's order (a key given twice counts at its first place).
+    order: Vec<String>,
 }
 
 impl Metadata {
-    pub(crate) fn new(path: PathBuf, kv: HashMap<String, Value>) -> Self {
-        Self { path, kv }
+    pub(crate) fn new(path: PathBuf, kv: HashMap<String, Value>, order: Vec<String>) -> Self {
+        Self { path, kv, order }
     }
 
     /// All key/value pairs.
     pub fn as_map(&self) -> &HashMap<String, Value> {
         &self.kv
+    }
+
+    /// The key/value pairs in the file's order (a rewritten file keeps it).
+    pub fn ordered(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.order.iter().filter_map(|k| self.kv.get(k).map(|v| (k.as_str(), v)))
     }
 
     /// The raw value of `key`.

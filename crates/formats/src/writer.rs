@@ -1,21 +1,18 @@
-//! Writing small GGUF files: metadata and unquantized F32 tensors, in the
-//! layout ggml's `gguf.cpp` and gguf-py's `GGUFWriter` produce (version 3,
-//! little-endian): the magic `GGUF`, version, tensor count, metadata count,
-//! the metadata (key, type id, value), the tensor infos (name, dimensions
-//! innermost first, type id, offset into the data section), padding to the
-//! 32-byte alignment, then each tensor's data, each padded to the alignment.
+//! Writing small GGUF files: metadata and unquantized F32 tensors
+//! ([`gguf_bytes`]), in the layout ggml's `gguf.cpp` and gguf-py's
+//! `GGUFWriter` produce (version 3, little-endian): the magic `GGUF`,
+//! version, tensor count, metadata count, the metadata (key, type id,
+//! value), the tensor infos (name, dimensions innermost first, type id,
+//! offset into the data section), padding to the 32-byte alignment, then
+//! each tensor's data, each padded to the alignment. The layout itself is
+//! [`crate::GgufWriter`]'s, which streams any tensor type.
 //!
-//! Control vectors (`kaoshi probe concept`) are written this way. Quantized
-//! model files are not: the synthetic models go through candle's writer.
+//! Control vectors (`kaoshi probe concept`) are written this way; quantized
+//! models stream through [`crate::GgufWriter`] (`kaoshi quantize`).
 
+use crate::dtype::GgmlDType;
+use crate::stream_writer::{GgufWriter, TensorInfo};
 use crate::value::Value;
-
-/// The data alignment written (ggml `GGUF_DEFAULT_ALIGNMENT`), recorded
-/// implicitly: no `general.alignment` key is written.
-const ALIGNMENT: usize = 32;
-
-/// GGML type id of F32.
-const GGML_F32: u32 = 0;
 
 /// One F32 tensor to write: its name, its shape (outermost first, as
 /// row-major arrays are usually described) and its values.
@@ -40,86 +37,14 @@ pub fn gguf_bytes(metadata: &[(String, Value)], tensors: &[F32Tensor]) -> Result
             return Err(format!("tensor {}: shape {:?} does not hold {} values", t.name, t.shape, t.values.len()));
         }
     }
-    let mut out = Vec::new();
-    out.extend_from_slice(b"GGUF");
-    out.extend_from_slice(&3u32.to_le_bytes());
-    out.extend_from_slice(&(tensors.len() as u64).to_le_bytes());
-    out.extend_from_slice(&(metadata.len() as u64).to_le_bytes());
-    for (key, value) in metadata {
-        put_str(&mut out, key);
-        out.extend_from_slice(&type_id(value).to_le_bytes());
-        put_value(&mut out, value);
-    }
-    let mut offset = 0usize;
+    let infos = tensors
+        .iter()
+        .map(|t| TensorInfo { name: t.name.clone(), shape: t.shape.clone(), dtype: GgmlDType::F32 })
+        .collect();
+    let mut w = GgufWriter::new(Vec::new(), metadata, infos).map_err(|e| e.to_string())?;
     for t in tensors {
-        put_str(&mut out, &t.name);
-        out.extend_from_slice(&(t.shape.len() as u32).to_le_bytes());
-        for &d in t.shape.iter().rev() {
-            out.extend_from_slice(&(d as u64).to_le_bytes());
-        }
-        out.extend_from_slice(&GGML_F32.to_le_bytes());
-        out.extend_from_slice(&(offset as u64).to_le_bytes());
-        offset += (t.values.len() * 4).div_ceil(ALIGNMENT) * ALIGNMENT;
+        let bytes: Vec<u8> = t.values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        w.write_tensor(&t.name, &bytes).map_err(|e| e.to_string())?;
     }
-    pad(&mut out);
-    for t in tensors {
-        for v in &t.values {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        pad(&mut out);
-    }
-    Ok(out)
-}
-
-fn pad(out: &mut Vec<u8>) {
-    out.resize(out.len().div_ceil(ALIGNMENT) * ALIGNMENT, 0);
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
-fn type_id(v: &Value) -> u32 {
-    match v {
-        Value::U8(_) => 0,
-        Value::I8(_) => 1,
-        Value::U16(_) => 2,
-        Value::I16(_) => 3,
-        Value::U32(_) => 4,
-        Value::I32(_) => 5,
-        Value::F32(_) => 6,
-        Value::Bool(_) => 7,
-        Value::String(_) => 8,
-        Value::Array(_) => 9,
-        Value::U64(_) => 10,
-        Value::I64(_) => 11,
-        Value::F64(_) => 12,
-    }
-}
-
-fn put_value(out: &mut Vec<u8>, v: &Value) {
-    match v {
-        Value::U8(x) => out.push(*x),
-        Value::I8(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::U16(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::I16(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::U32(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::I32(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::U64(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::I64(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::F32(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::F64(x) => out.extend_from_slice(&x.to_le_bytes()),
-        Value::Bool(x) => out.push(u8::from(*x)),
-        Value::String(s) => put_str(out, s),
-        Value::Array(items) => {
-            // An empty array is written as an array of U8 (its type id is
-            // unknowable and irrelevant to a reader).
-            out.extend_from_slice(&items.first().map_or(0, type_id).to_le_bytes());
-            out.extend_from_slice(&(items.len() as u64).to_le_bytes());
-            for item in items {
-                put_value(out, item);
-            }
-        }
-    }
+    w.finish().map_err(|e| e.to_string())
 }

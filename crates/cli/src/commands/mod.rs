@@ -14,6 +14,7 @@ pub mod probe_rsa;
 pub mod probe_steer;
 pub mod quant_study;
 mod quant_study_steps;
+pub mod quantize;
 pub mod report;
 pub mod score;
 pub mod synth;
