@@ -217,7 +217,10 @@ pub fn run(args: Args) -> Result<(), CliError> {
         kld_tokens: args.kld_tokens,
         texts: texts.iter().map(|t| t.name.clone()).collect(),
         backend: choice.as_str().into(),
-        reference: format!("{} ({ref_size} bytes)", paths[0].display()),
+        reference: format!(
+            "{} ({ref_size} bytes)",
+            paths[0].file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
+        ),
     };
     let pass_file = |label: &str| dir.join("models").join(label).join("perplexity.json");
     let n = paths.len();
@@ -238,7 +241,7 @@ pub fn run(args: Args) -> Result<(), CliError> {
         reference = Some(saved);
     }
     let reference = reference.expect("the reference pass ran");
-    for i in (0..n).filter(|&i| !todo.contains(&i) && !(i == 0 && reference_now)) {
+    for i in (0..n).filter(|&i| !(todo.contains(&i) || (i == 0 && reference_now))) {
         eprintln!("== [{}/{n}] {}: perplexity saved in an earlier run", i + 1, labels[i]);
     }
     for &i in &todo {

@@ -42,8 +42,9 @@ pub struct PassKey {
     pub kld_tokens: usize,
     pub texts: Vec<String>,
     pub backend: String,
-    /// The reference's file size and name: a variant compared with another
-    /// reference is compared again.
+    /// The reference's file name and size (not its folder, so a moved
+    /// study resumes): a variant compared with another reference is
+    /// compared again.
     pub reference: String,
 }
 
