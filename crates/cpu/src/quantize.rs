@@ -393,9 +393,8 @@ pub fn quantize_file(
         progress(i + 1, plan.tensors.len());
     }
     let sink = w.finish().map_err(write_err)?;
-    let f = sink.into_inner().map_err(|e| io_err(e.into_error()))?;
-    f.sync_all().map_err(io_err)?;
-    drop(f);
+    // Synced and closed (at the end of this statement) before the rename.
+    sink.into_inner().map_err(|e| io_err(e.into_error()))?.sync_all().map_err(io_err)?;
     std::fs::rename(&tmp.path, out).map_err(io_err)?;
     let mut tmp = tmp;
     tmp.done = true;
