@@ -103,16 +103,6 @@ fn stories260k_top_k_sampling_on_the_device_equals_sampling_the_row() {
     }
 }
 
-/// Logits of all `tokens` in one causal forward pass.
-fn logits<B: Backend>(model: &Model<B>, tokens: &[u32]) -> kaoshi_model::HostTensor {
-    let rows: Vec<usize> = (0..tokens.len()).collect();
-    common::host_logits(model, Forward::causal(tokens).logit_rows(&rows), &mut model.new_cache())
-}
-
-fn argmax(row: &[f32]) -> usize {
-    (0..row.len()).fold(0, |b, i| if row[i] > row[b] { i } else { b })
-}
-
 /// A synthetic llama (2 layers, dim 256, 4 heads, ffn 512, vocab 300) with
 /// every matrix in Q2_K, Q3_K, Q4_K, Q5_K, then Q6_K: the GPU's logits for
 /// 16 tokens agree with the CPU's (16 rows, so the CPU dequantizes and runs
@@ -130,13 +120,16 @@ fn synthetic_llama_k_quants_logits_match_cpu() {
         for info in file.tensors().iter().filter(|t| t.shape.len() == 2) {
             assert_eq!(info.dtype, dtype, "{} is not {dtype:?}", info.name);
         }
-        let want = logits(&Model::load(&file, CpuBackend::new()).expect("load on CPU"), &tokens);
+        let want = common::causal_logits(&Model::load(&file, CpuBackend::new()).expect("load on CPU"), &tokens);
         let Some(dev) = common::gpu_or_skip() else { return };
-        let got = logits(&Model::load(&file, GpuBackend::from_device(dev)).expect("load on GPU"), &tokens);
+        let got =
+            common::causal_logits(&Model::load(&file, GpuBackend::from_device(dev)).expect("load on GPU"), &tokens);
         assert_eq!((got.rows, got.cols), (want.rows, want.cols));
         let max_abs = got.data.iter().zip(&want.data).map(|(g, w)| (g - w).abs()).fold(0f32, f32::max);
         let scale = want.data.iter().map(|w| w.abs()).fold(0f32, f32::max);
-        let same = (0..want.rows).filter(|&i| argmax(got.row(i)) == argmax(want.row(i))).count();
+        let same = (0..want.rows)
+            .filter(|&i| kaoshi_model::host_argmax(got.row(i)) == kaoshi_model::host_argmax(want.row(i)))
+            .count();
         eprintln!(
             "{dtype:?}: top-1 {same}/{} positions, max |gpu - cpu| {max_abs:.3e} (max |logit| {scale:.3})",
             want.rows

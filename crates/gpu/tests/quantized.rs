@@ -14,17 +14,7 @@ use kaoshi_cpu::quantize::{Options, TYPES, quantize_file};
 use kaoshi_cpu::synth::{SynthSpec, write_synthetic};
 use kaoshi_formats::{GgmlDType, GgufFile};
 use kaoshi_gpu::GpuBackend;
-use kaoshi_model::{Backend, Forward, Model};
-
-/// Logits of all `tokens` in one causal forward pass.
-fn logits<B: Backend>(model: &Model<B>, tokens: &[u32]) -> kaoshi_model::HostTensor {
-    let rows: Vec<usize> = (0..tokens.len()).collect();
-    common::host_logits(model, Forward::causal(tokens).logit_rows(&rows), &mut model.new_cache())
-}
-
-fn argmax(row: &[f32]) -> usize {
-    (0..row.len()).fold(0, |b, i| if row[i] > row[b] { i } else { b })
-}
+use kaoshi_model::Model;
 
 #[test]
 fn quantized_models_give_the_cpu_logits_on_the_gpu() {
@@ -43,13 +33,16 @@ fn quantized_models_give_the_cpu_logits_on_the_gpu() {
         for t in file.tensors().iter().filter(|t| t.shape.len() == 2) {
             assert_eq!(t.dtype, dtype, "{} is not {dtype}", t.name);
         }
-        let want = logits(&Model::load(&file, CpuBackend::new()).expect("load on CPU"), &tokens);
+        let want = common::causal_logits(&Model::load(&file, CpuBackend::new()).expect("load on CPU"), &tokens);
         let dev = common::gpu_or_skip().expect("the adapter opened before");
-        let got = logits(&Model::load(&file, GpuBackend::from_device(dev)).expect("load on GPU"), &tokens);
+        let got =
+            common::causal_logits(&Model::load(&file, GpuBackend::from_device(dev)).expect("load on GPU"), &tokens);
         assert_eq!((got.rows, got.cols), (want.rows, want.cols));
         let max_abs = got.data.iter().zip(&want.data).map(|(g, w)| (g - w).abs()).fold(0f32, f32::max);
         let scale = want.data.iter().map(|w| w.abs()).fold(0f32, f32::max);
-        let same = (0..want.rows).filter(|&i| argmax(got.row(i)) == argmax(want.row(i))).count();
+        let same = (0..want.rows)
+            .filter(|&i| kaoshi_model::host_argmax(got.row(i)) == kaoshi_model::host_argmax(want.row(i)))
+            .count();
         eprintln!(
             "{dtype}: top-1 {same}/{} positions, max |gpu - cpu| {max_abs:.3e} (max |logit| {scale:.3})",
             want.rows

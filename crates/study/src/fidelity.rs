@@ -26,6 +26,7 @@
 //! exact one (the skipped terms hold at most `vocab x e^-16` of
 //! probability, 0.5 % for a 49k vocabulary).
 
+use kaoshi_model::host_argmax;
 use serde::{Deserialize, Serialize};
 
 /// One scored position of a variant, compared with the reference.
@@ -51,17 +52,6 @@ pub fn log_softmax(logits: &[f32]) -> Vec<f64> {
     let sum: f64 = logits.iter().map(|&x| (x as f64 - max).exp()).sum();
     let lse = max + sum.ln();
     logits.iter().map(|&x| x as f64 - lse).collect()
-}
-
-/// The index of the first largest value.
-fn first_argmax<T: Copy + PartialOrd>(values: &[T]) -> usize {
-    let mut best = 0;
-    for (i, v) in values.iter().enumerate() {
-        if *v > values[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// Compares the variant's `logits` at a position with the reference's
@@ -92,7 +82,7 @@ pub fn compare(reference: &[f32], logits: &[f32], target: usize) -> Result<Posit
     Ok(Position {
         kld,
         p_diff: (-nll).exp() - (-nll_ref).exp(),
-        same_top: first_argmax(reference) == first_argmax(logits),
+        same_top: host_argmax(reference) == host_argmax(logits),
         nll,
         nll_ref,
     })

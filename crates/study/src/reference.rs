@@ -79,6 +79,7 @@ pub struct ReferenceReader {
     path: PathBuf,
     input: BufReader<File>,
     vocab: usize,
+    fingerprint: u64,
     positions: u64,
     read: u64,
     row: Vec<f32>,
@@ -100,8 +101,10 @@ impl ReferenceReader {
             return Err(StudyError::Mismatch(format!("{}: not a kaoshi reference file", path.display())));
         }
         let vocab = u32::from_le_bytes(head[8..12].try_into().expect("4 bytes")) as usize;
+        let fingerprint = u64::from_le_bytes(head[12..20].try_into().expect("8 bytes"));
         let positions = u64::from_le_bytes(head[20..28].try_into().expect("8 bytes"));
-        let reader = Self { path: path.to_path_buf(), input, vocab, positions, read: 0, row: vec![0.0; vocab] };
+        let reader =
+            Self { path: path.to_path_buf(), input, vocab, fingerprint, positions, read: 0, row: vec![0.0; vocab] };
         if len != file_bytes(positions as usize, vocab) {
             return Err(StudyError::Mismatch(format!(
                 "{}: {len} bytes, but its header promises {positions} rows of {vocab}",
@@ -112,11 +115,8 @@ impl ReferenceReader {
     }
 
     /// The fingerprint of the plan it was written for.
-    pub fn fingerprint(&self) -> Result<u64, StudyError> {
-        let mut f = File::open(&self.path).map_err(StudyError::io(&self.path))?;
-        let mut b = [0u8; 20];
-        f.read_exact(&mut b).map_err(StudyError::io(&self.path))?;
-        Ok(u64::from_le_bytes(b[12..20].try_into().expect("8 bytes")))
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// Vocabulary size.
@@ -164,7 +164,7 @@ mod tests {
         assert!(w.push(&[0.0]).is_err(), "a row of the wrong width");
         assert_eq!(w.finish().unwrap(), 2);
         let mut r = ReferenceReader::open(&path).unwrap().unwrap();
-        assert_eq!((r.vocab(), r.positions(), r.fingerprint().unwrap()), (3, 2, 42));
+        assert_eq!((r.vocab(), r.positions(), r.fingerprint()), (3, 2, 42));
         assert_eq!(r.next_row().unwrap(), &[-0.5, -1.0, -2.0]);
         assert_eq!(r.next_row().unwrap(), &[-0.1, -3.0, -4.0]);
         assert!(r.next_row().is_err(), "past the end");

@@ -160,6 +160,15 @@ pub fn weight_file(name: &str, dtype: GgmlDType, rows: usize, cols: usize) -> st
     path
 }
 
+/// Logits of all `tokens` in one causal forward pass, read back.
+pub fn causal_logits<B: kaoshi_model::Backend>(
+    model: &kaoshi_model::Model<B>,
+    tokens: &[u32],
+) -> kaoshi_model::HostTensor {
+    let rows: Vec<usize> = (0..tokens.len()).collect();
+    host_logits(model, kaoshi_model::Forward::causal(tokens).logit_rows(&rows), &mut model.new_cache())
+}
+
 /// The logits a forward request asks for, read back (panics on failure).
 pub fn host_logits<B: kaoshi_model::Backend>(
     model: &kaoshi_model::Model<B>,
